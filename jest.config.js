@@ -1,0 +1,16 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/__tests__'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': [
+      'ts-jest',
+      // TS151002: ts-jest's notice about `module: node16`, printed for every file; harmless here.
+      { tsconfig: 'tsconfig.json', diagnostics: { ignoreCodes: ['TS151002'] } },
+    ],
+  },
+  moduleNameMapper: { '^converc-webhooks$': '<rootDir>/src/index.ts' },
+  // A test that leaves a server or timer behind should fail loudly, not hang CI.
+  testTimeout: 15000,
+};

@@ -1,0 +1,54 @@
+import type { WebhookError } from '../errors/webhook-error';
+import type { AnyEvent, ErrorHandler } from './handler-types';
+import type { InFlight } from './in-flight';
+
+/**
+ * The `onError` handlers of one receiver. Calling them never throws and never leaves a rejection
+ * unhandled: a failing error handler must not take a delivery, or the process, down with it.
+ */
+export class ErrorHooks {
+  readonly #handlers: ErrorHandler[] = [];
+  readonly #inFlight: InFlight;
+
+  constructor(inFlight: InFlight) {
+    this.#inFlight = inFlight;
+  }
+
+  add(handler: unknown): void {
+    if (typeof handler !== 'function') throw new TypeError('onError(handler): handler must be a function');
+    this.#handlers.push(handler as ErrorHandler);
+  }
+
+  /**
+   * Tells every handler of `error`. With none registered, a handler failure is printed, since a
+   * program error nobody hears of is worse than a log line; a rejected request is not (strangers can
+   * send those at will). Async error handlers are tracked, so `drain()` waits for an app to have
+   * stored a failed event before shutdown.
+   */
+  report(error: WebhookError, event?: AnyEvent): void {
+    if (this.#handlers.length === 0) {
+      if (error.code === 'handler_failed') console.error('converc-webhooks:', error, error.cause);
+      return;
+    }
+    for (const handler of this.#handlers) {
+      try {
+        const result = handler(error, event);
+        if (isPromiseLike(result)) this.#inFlight.track(Promise.resolve(result).catch(onErrorHandlerFailed));
+      } catch (thrown) {
+        onErrorHandlerFailed(thrown);
+      }
+    }
+  }
+}
+
+function onErrorHandlerFailed(thrown: unknown): void {
+  console.error('converc-webhooks: an onError handler threw', thrown);
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}

@@ -1,0 +1,120 @@
+import type { DedupeStore } from '../dedupe/dedupe-store';
+import { MemoryDedupeStore, type MemoryDedupeOptions } from '../dedupe/memory';
+import { parseByteSize } from './byte-size';
+import type { ErrorHandler, HandlerMap } from './handler-types';
+
+/** When a delivery is answered. */
+export type AckMode = 'after-handlers' | 'immediate';
+
+/** Options of {@link convercWebhooks}; every one is optional. */
+export interface ConvercWebhooksOptions {
+  /**
+   * Handlers by event type, the same as calling `on(type, handler)` for each.
+   * @default none
+   */
+  handlers?: HandlerMap;
+  /**
+   * Where delivery ids are remembered: `{ max, ttlMs }` for the built-in in-memory LRU, any object
+   * implementing {@link DedupeStore}, or `false` to process every delivery, duplicates included.
+   * @default { max: 10_000, ttlMs: 86_400_000 }
+   */
+  dedupe?: MemoryDedupeOptions | DedupeStore | false;
+  /**
+   * Answer no later than this many milliseconds after the request arrived, whatever the handlers do:
+   * the provider gives up after 8 s, and a handler still running is answered `202 accepted`.
+   * Above 7000 throws, to leave room for the network.
+   * @default 5000
+   */
+  ackTimeoutMs?: number;
+  /**
+   * `'after-handlers'` answers once the handlers settle (or at `ackTimeoutMs`), so the status says how
+   * they did; `'immediate'` answers `202 accepted` right after validation and dedupe and runs the
+   * handlers after.
+   * @default 'after-handlers'
+   */
+  ack?: AckMode;
+  /**
+   * The largest body accepted, in bytes or as a string such as `'5mb'`; a larger one is answered 413.
+   * @default '5mb'
+   */
+  limit?: number | string;
+  /**
+   * The path handled when mounted with a bare `app.use(webhooks)`, relative to where it is mounted;
+   * other paths pass on to `next()`.
+   * @default the mount point
+   */
+  path?: string;
+  /**
+   * Told of every failure, the same as `.onError(fn)`.
+   * @default none
+   */
+  onError?: ErrorHandler;
+}
+
+/** The options once checked, with defaults filled in. */
+export interface ResolvedOptions {
+  readonly store: DedupeStore | undefined;
+  readonly ackTimeoutMs: number;
+  readonly ack: AckMode;
+  readonly limit: number;
+  readonly path: string | undefined;
+}
+
+/** The most `ackTimeoutMs` may be: the provider's 8 s, less a second for the network. */
+export const MAX_ACK_TIMEOUT_MS = 7000;
+
+/** Checks options and fills in defaults; a bad option throws a `TypeError` that names it. */
+export function resolveOptions(options: ConvercWebhooksOptions): ResolvedOptions {
+  // Checked as `unknown`: JavaScript callers get a clear TypeError, not a failure at the first delivery.
+  if (typeof (options as unknown) !== 'object' || (options as unknown) === null) {
+    throw new TypeError('convercWebhooks(options): options must be an object');
+  }
+  const ackTimeoutMs: unknown = options.ackTimeoutMs ?? 5000;
+  if (typeof ackTimeoutMs !== 'number' || !Number.isFinite(ackTimeoutMs) || ackTimeoutMs <= 0) {
+    throw new TypeError(`ackTimeoutMs must be a positive number of milliseconds, got ${String(ackTimeoutMs)}`);
+  }
+  if (ackTimeoutMs > MAX_ACK_TIMEOUT_MS) {
+    throw new TypeError(
+      `ackTimeoutMs must be at most ${MAX_ACK_TIMEOUT_MS}: the provider gives up after 8000 ms, got ${ackTimeoutMs}`,
+    );
+  }
+  const ack: unknown = options.ack ?? 'after-handlers';
+  if (ack !== 'after-handlers' && ack !== 'immediate') {
+    throw new TypeError(`ack must be 'after-handlers' or 'immediate', got ${JSON.stringify(ack)}`);
+  }
+  const path: unknown = options.path;
+  if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/'))) {
+    throw new TypeError(`path must be a string starting with '/', got ${JSON.stringify(path)}`);
+  }
+  const onError: unknown = options.onError;
+  if (onError !== undefined && typeof onError !== 'function') {
+    throw new TypeError('onError must be a function');
+  }
+  return {
+    store: resolveStore(options.dedupe),
+    ackTimeoutMs,
+    ack,
+    limit: parseByteSize(options.limit ?? '5mb', 'limit'),
+    path: path === undefined || path === '/' ? path : path.replace(/\/+$/, ''),
+  };
+}
+
+function resolveStore(dedupe: unknown): DedupeStore | undefined {
+  if (dedupe === false) return undefined;
+  if (dedupe === undefined) return new MemoryDedupeStore();
+  if (typeof dedupe !== 'object' || dedupe === null) {
+    throw new TypeError('dedupe must be { max, ttlMs }, an object implementing DedupeStore, or false');
+  }
+  if (isDedupeStore(dedupe)) return dedupe;
+  if ('claim' in dedupe || 'complete' in dedupe || 'release' in dedupe) {
+    throw new TypeError('dedupe looks like a DedupeStore but lacks claim, complete or release functions');
+  }
+  return new MemoryDedupeStore(dedupe);
+}
+
+function isDedupeStore(value: object): value is DedupeStore {
+  const store = value as Partial<Record<keyof DedupeStore, unknown>>;
+  return (
+    typeof store.claim === 'function' && typeof store.complete === 'function' && typeof store.release === 'function'
+  );
+}

@@ -1,0 +1,58 @@
+import type { ValidationIssue, WebhookError, WebhookErrorCode } from '../errors/webhook-error';
+
+/** How a delivery that was received ended. */
+export type DeliveryStatus = 'processed' | 'ignored' | 'duplicate' | 'accepted';
+
+/** The body of a 2xx answer. */
+export interface SuccessBody {
+  readonly received: true;
+  /** The dedupe key of the delivery. */
+  readonly id: string;
+  readonly status: DeliveryStatus;
+}
+
+/** The body of an error answer. `issues` is present, capped, for `invalid_event`. */
+export interface ErrorBody {
+  readonly error: {
+    readonly code: WebhookErrorCode;
+    readonly message: string;
+    readonly issues?: readonly ValidationIssue[];
+  };
+}
+
+/** What the core answers a delivery with; an adapter writes it as JSON. */
+export interface Reply {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: SuccessBody | ErrorBody;
+}
+
+/** At most this many validation issues go into a response body; `onError` gets them all. */
+export const MAX_REPLY_ISSUES = 20;
+
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
+/** A 2xx answer: 202 for `accepted`, 200 for the others. */
+export function successReply(id: string, status: DeliveryStatus): Reply {
+  return { status: status === 'accepted' ? 202 : 200, headers: NO_HEADERS, body: { received: true, id, status } };
+}
+
+/**
+ * The answer to a failure. A handler failure gets a generic message: what a handler threw may hold
+ * anything, and it goes to `onError`, not to whoever sent the request.
+ */
+export function errorReply(error: WebhookError): Reply {
+  const message = error.code === 'handler_failed' ? 'A handler failed to process the event' : error.message;
+  const issues = error.issues?.slice(0, MAX_REPLY_ISSUES);
+  return {
+    status: error.status,
+    headers: HEADERS_BY_CODE[error.code] ?? NO_HEADERS,
+    body: { error: issues === undefined ? { code: error.code, message } : { code: error.code, message, issues } },
+  };
+}
+
+const HEADERS_BY_CODE: Partial<Record<WebhookErrorCode, Readonly<Record<string, string>>>> = {
+  method_not_allowed: { allow: 'POST' },
+  // The rest of an oversized body is not worth reading: close the connection once answered.
+  payload_too_large: { connection: 'close' },
+};

@@ -1,0 +1,88 @@
+import { LRUCache } from 'lru-cache';
+import type { DedupeClaim, DedupeStore } from './dedupe-store';
+
+/** Options of the built-in {@link MemoryDedupeStore}. */
+export interface MemoryDedupeOptions {
+  /**
+   * How many ids are remembered at most; the least recently seen is forgotten first, so memory stays
+   * bounded however many events arrive.
+   * @default 10_000
+   */
+  max?: number;
+  /**
+   * How long a processed id is remembered, in milliseconds.
+   * @default 86_400_000 (24 hours)
+   */
+  ttlMs?: number;
+  /**
+   * The clock, in milliseconds. For tests: lru-cache reads its own clock, which fake timers do not move.
+   * @default performance.now
+   */
+  now?: () => number;
+}
+
+const DEFAULT_MAX = 10_000;
+const DEFAULT_TTL_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Remembers delivery ids in this process, in an LRU bounded by `max` with a time to live of `ttlMs`.
+ * The default store: one process needs nothing more, and nothing is faster. Several replicas behind a
+ * load balancer need a shared store instead, since each would remember only its own deliveries.
+ *
+ * @example
+ * ```ts
+ * convercWebhooks({ dedupe: new MemoryDedupeStore({ max: 50_000, ttlMs: 3_600_000 }) });
+ * ```
+ */
+export class MemoryDedupeStore implements DedupeStore {
+  /** Per key: the token of the delivery holding it, or `DONE` once processed. */
+  readonly #entries: LRUCache<string, string>;
+  #nextToken = 0;
+
+  constructor(options: MemoryDedupeOptions = {}) {
+    const max = options.max ?? DEFAULT_MAX;
+    const ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
+    if (!Number.isSafeInteger(max) || max < 1) {
+      throw new TypeError(`dedupe.max must be a positive integer, got ${String(max)}`);
+    }
+    if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
+      throw new TypeError(`dedupe.ttlMs must be a positive number of milliseconds, got ${String(ttlMs)}`);
+    }
+    if (options.now !== undefined && typeof options.now !== 'function') {
+      throw new TypeError('dedupe.now must be a function returning milliseconds');
+    }
+    this.#entries = new LRUCache<string, string>({
+      max,
+      ttl: ttlMs,
+      // Expired ids are dropped when touched or evicted by `max`: no timer per id.
+      ttlAutopurge: false,
+      ...(options.now === undefined ? {} : { perf: { now: options.now } }),
+    });
+  }
+
+  /** How many ids are remembered now (claimed or processed). */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  claim(key: string): Promise<DedupeClaim | null> {
+    if (this.#entries.has(key)) return Promise.resolve(null);
+    const token = String(++this.#nextToken);
+    this.#entries.set(key, token);
+    return Promise.resolve({ key, token });
+  }
+
+  complete(claim: DedupeClaim): Promise<void> {
+    // Unconditional: even if the claim was evicted meanwhile, the event has been processed.
+    this.#entries.set(claim.key, DONE);
+    return Promise.resolve();
+  }
+
+  release(claim: DedupeClaim): Promise<void> {
+    if (this.#entries.get(claim.key) === claim.token) this.#entries.delete(claim.key);
+    return Promise.resolve();
+  }
+}
+
+/** Marks a processed key; claim tokens are decimal digits, so they can never equal it. */
+const DONE = 'done';

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { acceptedCallSchema, callSchema, endedCallSchema } from './call';
+import { contactSchema } from './contact';
+import type { ConvercEventType } from './event-types';
+import { envelopeShape, unknownEventSchema } from './envelope';
+import { jsonValueSchema } from './primitives';
+import { qualificationAnswerSchema } from './qualification';
+import { recordingSchema } from './recording';
+
+/** The `data` of every `call.*` event, as documented. Unknown fields are kept. */
+export const callEventDataSchema = z.looseObject({
+  call: callSchema,
+  contact: contactSchema,
+  qualificationAnswers: z.array(qualificationAnswerSchema),
+  /** `null` until a transcript is available; its shape is not documented, so it is any JSON value. */
+  transcript: jsonValueSchema.nullable(),
+  recording: recordingSchema,
+});
+
+function eventSchemaOf<T extends ConvercEventType, D extends z.ZodType>(type: T, data: D) {
+  return z.looseObject({ ...envelopeShape, type: z.literal(type), data });
+}
+
+/** `call.requested`: a visitor starts a call and enters the queue. */
+export const callRequestedEventSchema = eventSchemaOf('call.requested', callEventDataSchema);
+/** `call.accepted`: a rep accepts the call; `data.call.acceptedAt` is set. */
+export const callAcceptedEventSchema = eventSchemaOf(
+  'call.accepted',
+  callEventDataSchema.extend({ call: acceptedCallSchema }),
+);
+/** `call.canceled`: the visitor leaves before a rep accepts. */
+export const callCanceledEventSchema = eventSchemaOf('call.canceled', callEventDataSchema);
+/** `call.missed`: no rep accepts before the ring timeout. */
+export const callMissedEventSchema = eventSchemaOf('call.missed', callEventDataSchema);
+/** `call.ended`: a call ends (any end, queue exits included); `data.call.endedAt` is set. */
+export const callEndedEventSchema = eventSchemaOf('call.ended', callEventDataSchema.extend({ call: endedCallSchema }));
+/** `call.transcript_ready`: the call transcript is ready. */
+export const callTranscriptReadyEventSchema = eventSchemaOf('call.transcript_ready', callEventDataSchema);
+/** `call.recording_ready`: the recording has finished uploading; the signed URLs are populated. */
+export const callRecordingReadyEventSchema = eventSchemaOf('call.recording_ready', callEventDataSchema);
+/** `webhook.test`: sent from the provider's test endpoint; its `data` is not documented, so any object. */
+export const webhookTestEventSchema = eventSchemaOf('webhook.test', z.looseObject({}));
+
+/** The schema of each documented event type. */
+export const eventSchemas = {
+  'call.requested': callRequestedEventSchema,
+  'call.accepted': callAcceptedEventSchema,
+  'call.canceled': callCanceledEventSchema,
+  'call.missed': callMissedEventSchema,
+  'call.ended': callEndedEventSchema,
+  'call.transcript_ready': callTranscriptReadyEventSchema,
+  'call.recording_ready': callRecordingReadyEventSchema,
+  'webhook.test': webhookTestEventSchema,
+} as const satisfies Record<ConvercEventType, z.ZodType>;
+
+/** Any documented event, told apart by `type`. */
+export const knownEventSchema = z.discriminatedUnion('type', [
+  callRequestedEventSchema,
+  callAcceptedEventSchema,
+  callCanceledEventSchema,
+  callMissedEventSchema,
+  callEndedEventSchema,
+  callTranscriptReadyEventSchema,
+  callRecordingReadyEventSchema,
+  webhookTestEventSchema,
+]);
+
+/**
+ * Any event this package accepts: a documented one, or a valid envelope with a type it does not know
+ * yet. `parseEvent` accepts exactly what this schema accepts, with clearer issue paths.
+ */
+export const eventSchema = z.union([knownEventSchema, unknownEventSchema]);
+
+/** The event of a documented type `T`, as a handler receives it. */
+export type EventOf<T extends ConvercEventType> = z.infer<(typeof eventSchemas)[T]>;
+
+/** Any documented event (a union told apart by `type`). */
+export type ConvercEvent = z.infer<typeof knownEventSchema>;
+
+/** The `data` of a `call.*` event. */
+export type CallEventData = z.infer<typeof callEventDataSchema>;

@@ -1,0 +1,137 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ErrorHandler, EventHandler } from '../core/handler-types';
+import { resolveOptions, type ConvercWebhooksOptions } from '../core/options';
+import { Receiver } from '../core/receiver';
+import type { EventOf } from '../events/event-schemas';
+import type { ConvercEventType } from '../events/event-types';
+import { readNodeBody } from '../node/read-body';
+import { isPath, pathnameOf } from '../node/request-path';
+import { writeReply } from '../node/write-reply';
+
+/** Express's `next`, or any Connect-style continuation. */
+export type NextFunction = (error?: unknown) => void;
+
+/**
+ * A receiver of Converc webhooks. It is itself an Express `RequestHandler`: mount it with
+ * `app.use(path, webhooks)` or `app.post(path, webhooks)`.
+ */
+export interface ConvercWebhooks {
+  /** Handles one request, as Express middleware. */
+  (req: IncomingMessage, res: ServerResponse, next?: NextFunction): void;
+  /**
+   * Adds a handler for one event type, or for each of several. The event is typed by its type.
+   * An unknown type name does not compile (and throws a `TypeError` from JavaScript).
+   * @returns this receiver, to chain calls
+   */
+  on<T extends ConvercEventType>(type: T | readonly T[], handler: EventHandler<EventOf<T>>): this;
+  /**
+   * Adds a handler for every valid event, of a type this version knows or not. It runs concurrently
+   * with the handlers for the event's type.
+   * @returns this receiver, to chain calls
+   */
+  onAny(handler: EventHandler): this;
+  /**
+   * Adds a handler told of every failure: each rejected delivery (with its raw body, to store and
+   * replay: the provider never resends) and each handler failure.
+   * @returns this receiver, to chain calls
+   */
+  onError(handler: ErrorHandler): this;
+  /** Resolves once every handler still running, and the work after it, has settled. */
+  drain(): Promise<void>;
+}
+
+const receivers = new WeakMap<ConvercWebhooks, Receiver>();
+
+/** The core behind a receiver, for the other adapters. */
+export function receiverOf(webhooks: ConvercWebhooks): Receiver {
+  const receiver = receivers.get(webhooks);
+  if (receiver === undefined) throw new TypeError('expected a receiver made by convercWebhooks()');
+  return receiver;
+}
+
+/**
+ * Creates a receiver of Converc webhooks: Express middleware that validates each delivery, drops
+ * duplicates, runs the handlers for its type and answers well inside the provider's 8 s timeout.
+ *
+ * @example
+ * ```ts
+ * const webhooks = convercWebhooks()
+ *   .on('call.ended', async (event) => crm.logCall(event.data.call))
+ *   .onError((error) => deadLetters.save(error.code, error.rawBody));
+ * app.use('/webhooks/converc', webhooks);
+ * ```
+ */
+export function convercWebhooks(options: ConvercWebhooksOptions = {}): ConvercWebhooks {
+  const resolved = resolveOptions(options);
+  const receiver = new Receiver(resolved);
+  const { path } = resolved;
+
+  // Named, so that stack traces and Express's router say what it is.
+  const webhooks = function convercWebhooksMiddleware(
+    req: IncomingMessage,
+    res: ServerResponse,
+    next?: NextFunction,
+  ): void {
+    if (!handlesPath(req, path)) {
+      if (next !== undefined) next();
+      else writeNotFound(res);
+      return;
+    }
+    receiver
+      .receive({ method: req.method ?? 'GET', headers: req.headers, readBody: (limit) => readNodeBody(req, limit) })
+      .then(
+        (reply) => {
+          writeReply(res, reply);
+        },
+        // receive() never rejects by design; should that ever break, Express's error handler answers.
+        (error: unknown) => {
+          if (next === undefined) res.destroy();
+          else next(error);
+        },
+      );
+  } as ConvercWebhooks;
+
+  webhooks.on = function on(type, handler) {
+    receiver.registry.add(type, handler);
+    return this;
+  };
+  webhooks.onAny = function onAny(handler) {
+    receiver.registry.addAny(handler);
+    return this;
+  };
+  webhooks.onError = function onError(handler) {
+    receiver.errors.add(handler);
+    return this;
+  };
+  webhooks.drain = () => receiver.inFlight.drain();
+
+  receivers.set(webhooks, receiver);
+  if (options.handlers !== undefined) registerHandlerMap(receiver, options.handlers);
+  if (options.onError !== undefined) webhooks.onError(options.onError);
+  return webhooks;
+}
+
+function registerHandlerMap(receiver: Receiver, handlers: NonNullable<ConvercWebhooksOptions['handlers']>): void {
+  if (typeof (handlers as unknown) !== 'object' || (handlers as unknown) === null) throw new TypeError('handlers must be an object');
+  for (const [type, value] of Object.entries(handlers)) {
+    const list: readonly unknown[] = Array.isArray(value) ? value : [value];
+    for (const handler of list) receiver.registry.add(type as ConvercEventType, handler);
+  }
+}
+
+/**
+ * Whether this request is for the receiver. With a `path` option, the path below the mount point must
+ * be it. Without one, a route (`app.post(path, webhooks)`) handles what it matched, and a mount
+ * (`app.use(path, webhooks)`) handles its own path only, so `/webhooks/converc/other` passes on.
+ */
+function handlesPath(req: IncomingMessage, path: string | undefined): boolean {
+  const pathname = pathnameOf(req.url);
+  if (path !== undefined) return isPath(pathname, path);
+  if ((req as { route?: unknown }).route !== undefined) return true;
+  return isPath(pathname, '/');
+}
+
+function writeNotFound(res: ServerResponse): void {
+  res.statusCode = 404;
+  res.end();
+}

@@ -1,0 +1,46 @@
+export { convercWebhooks, type ConvercWebhooks, type NextFunction } from './express/middleware';
+export type { ConvercWebhooksOptions, AckMode } from './core/options';
+export type {
+  AnyEvent,
+  ErrorHandler,
+  EventHandler,
+  HandlerContext,
+  HandlerMap,
+  IncomingHeaders,
+} from './core/handler-types';
+export type { DeliveryStatus, ErrorBody, SuccessBody } from './core/reply';
+export { MemoryDedupeStore, type MemoryDedupeOptions } from './dedupe/memory';
+export type { DedupeClaim, DedupeStore } from './dedupe/dedupe-store';
+export {
+  WebhookError,
+  isWebhookError,
+  ERROR_STATUS,
+  type ValidationIssue,
+  type WebhookErrorCode,
+  type WebhookErrorDetails,
+} from './errors/webhook-error';
+export { EVENT_TYPES, isKnownEventType, type ConvercEventType } from './events/event-types';
+export { parseEvent } from './events/parse-event';
+export { unknownEventSchema, type UnknownEvent } from './events/envelope';
+export {
+  eventSchema,
+  knownEventSchema,
+  eventSchemas,
+  callEventDataSchema,
+  callRequestedEventSchema,
+  callAcceptedEventSchema,
+  callCanceledEventSchema,
+  callMissedEventSchema,
+  callEndedEventSchema,
+  callTranscriptReadyEventSchema,
+  callRecordingReadyEventSchema,
+  webhookTestEventSchema,
+  type CallEventData,
+  type ConvercEvent,
+  type EventOf,
+} from './events/event-schemas';
+export { callSchema, type Call } from './events/call';
+export { contactSchema, locationSchema, type Contact, type Location } from './events/contact';
+export { qualificationAnswerSchema, questionSchema, type QualificationAnswer } from './events/qualification';
+export { recordingSchema, type Recording } from './events/recording';
+export type { JsonValue } from './events/primitives';

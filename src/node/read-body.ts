@@ -1,0 +1,96 @@
+import type { IncomingMessage } from 'node:http';
+import { WebhookError } from '../errors/webhook-error';
+import type { DeliveryBody } from '../core/receiver';
+
+/** What other middleware may have left on a request: a parsed body, or the raw bytes beside it. */
+interface ParsedRequest extends IncomingMessage {
+  body?: unknown;
+  rawBody?: unknown;
+  /** Set by body-parser (behind `express.json()` and its siblings) once it has read the stream. */
+  _body?: unknown;
+}
+
+/**
+ * Reads a request's body, at most `limit` bytes, as an adapter for `node:http` and Express needs it.
+ *
+ * A parser mounted earlier (`express.json()`, `express.raw()`, `express.text()`) may have read the
+ * stream already; waiting on it then would hang until the provider's 8 s timeout. So what the parser
+ * left is used instead: bytes or text are parsed here, a parsed value is taken as is, and a consumed
+ * stream with nothing usable left is answered at once with `body_unavailable`.
+ */
+export function readNodeBody(req: IncomingMessage, limit: number): Promise<DeliveryBody> {
+  const parsed = req as ParsedRequest;
+  const left = parsed.body;
+  if (Buffer.isBuffer(left)) return within(left.length, limit, () => ({ text: decodeUtf8(left) }));
+  if (typeof left === 'string') return within(Buffer.byteLength(left), limit, () => ({ text: left }));
+  if (req.readableEnded || req.readableDidRead || parsed._body === true) {
+    // Serverless platforms (Google Cloud Functions, Firebase) keep the raw bytes beside the parsed body.
+    const raw = parsed.rawBody;
+    if (Buffer.isBuffer(raw)) return within(raw.length, limit, () => ({ text: decodeUtf8(raw) }));
+    if (typeof left === 'object' && left !== null) return Promise.resolve({ parsed: left });
+    return Promise.reject(
+      new WebhookError(
+        'body_unavailable',
+        'Another body parser consumed the request and left no usable body; mount converc-webhooks before it',
+      ),
+    );
+  }
+  return readStream(req, limit);
+}
+
+function within(size: number, limit: number, body: () => DeliveryBody): Promise<DeliveryBody> {
+  return size > limit ? Promise.reject(tooLarge(limit)) : Promise.resolve(body());
+}
+
+function readStream(req: IncomingMessage, limit: number): Promise<DeliveryBody> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const fail = (error: WebhookError): void => {
+      cleanup();
+      chunks.length = 0;
+      reject(error);
+    };
+    const onData = (chunk: Buffer | string): void => {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      size += bytes.length;
+      if (size > limit) {
+        // Stop buffering; the rest is discarded and the connection closed once we have answered.
+        fail(tooLarge(limit));
+        req.resume();
+        return;
+      }
+      chunks.push(bytes);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve({ text: decodeUtf8(Buffer.concat(chunks, size)) });
+    };
+    const onError = (cause: Error): void => {
+      fail(new WebhookError('request_aborted', 'The request body could not be read', { cause }));
+    };
+    const onClose = (): void => {
+      // 'close' before 'end' is a client that went away mid-body.
+      fail(new WebhookError('request_aborted', 'The client closed the connection before the body arrived'));
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}
+
+function tooLarge(limit: number): WebhookError {
+  return new WebhookError('payload_too_large', `The body is larger than the limit of ${limit} bytes`);
+}
+
+/** Bytes as UTF-8 text. An invalid sequence becomes U+FFFD rather than costing the event. */
+function decodeUtf8(bytes: Buffer): string {
+  return bytes.toString('utf8');
+}
