@@ -56,7 +56,8 @@ export class MemoryDedupeStore implements DedupeStore {
       ttl: ttlMs,
       // Expired ids are dropped when touched or evicted by `max`: no timer per id.
       ttlAutopurge: false,
-      ...(options.now === undefined ? {} : { perf: { now: options.now } }),
+      // lru-cache caches its clock for a millisecond of real time; an injected clock is read every time.
+      ...(options.now === undefined ? {} : { perf: { now: options.now }, ttlResolution: 0 }),
     });
   }
 

@@ -1,0 +1,391 @@
+import request from 'supertest';
+import {
+  convercWebhooks,
+  EVENT_TYPES,
+  WebhookError,
+  type AnyEvent,
+  type ConvercWebhooksOptions,
+  type HandlerContext,
+} from 'converc-webhooks';
+import { eventWithId, fixtures, futureEvent } from '../fixtures/events';
+import { WEBHOOK_PATH, type Adapter } from './apps';
+
+/** A promise with its resolve and reject exposed, to hold a handler open. */
+export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (e: unknown) => void } {
+  let resolve!: (value: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** A receiver whose `onError` calls are recorded. */
+export function recordingReceiver(options: ConvercWebhooksOptions = {}) {
+  const errors: { error: WebhookError; event: AnyEvent | undefined }[] = [];
+  const webhooks = convercWebhooks(options).onError((error, event) => {
+    errors.push({ error, event });
+  });
+  return { webhooks, errors };
+}
+
+/**
+ * Every row of the HTTP contract, run against one adapter. Each adapter (Express 4 and 5 today) runs
+ * the same suite, so they cannot drift apart.
+ */
+export function describeHttpContract(adapter: Adapter): void {
+  describe(`the HTTP contract on ${adapter.name}`, () => {
+    const post = (target: ReturnType<Adapter['mount']>, body: unknown, headers: Record<string, string> = {}) =>
+      request(target).post(WEBHOOK_PATH).set(headers).send(body as object);
+
+    it('answers 200 processed once every handler resolved, and hands each the event and its context', async () => {
+      const { webhooks, errors } = recordingReceiver();
+      const seen: { event: unknown; ctx: HandlerContext }[] = [];
+      webhooks.on('call.ended', async (event, ctx) => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        seen.push({ event, ctx });
+      });
+      const response = await post(adapter.mount(webhooks), fixtures['call.ended'], { 'X-IC-Id': 'evt-call.ended' });
+      expect(response.status).toBe(200);
+      expect(response.headers['content-type']).toMatch(/^application\/json/);
+      expect(response.body).toEqual({ received: true, id: 'evt-call.ended', status: 'processed' });
+      expect(seen).toHaveLength(1);
+      expect(seen[0]?.event).toEqual(fixtures['call.ended']);
+      expect(seen[0]?.ctx.id).toBe('evt-call.ended');
+      expect(seen[0]?.ctx.receivedAt).toBeInstanceOf(Date);
+      expect(seen[0]?.ctx.headers['x-ic-id']).toBe('evt-call.ended');
+      expect(errors).toEqual([]);
+    });
+
+    it.each(EVENT_TYPES)('routes a %s event to its handler only', async (type) => {
+      const { webhooks } = recordingReceiver();
+      const calls: string[] = [];
+      for (const other of EVENT_TYPES) webhooks.on(other, () => void calls.push(other));
+      const response = await post(adapter.mount(webhooks), fixtures[type]);
+      expect(response.body).toEqual({ received: true, id: `evt-${type}`, status: 'processed' });
+      expect(calls).toEqual([type]);
+    });
+
+    it('answers 200 ignored for a valid event with no handler for its type and no onAny', async () => {
+      const { webhooks, errors } = recordingReceiver();
+      const ended = jest.fn();
+      webhooks.on('call.ended', ended);
+      const response = await post(adapter.mount(webhooks), fixtures['call.missed']);
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ received: true, id: 'evt-call.missed', status: 'ignored' });
+      expect(ended).not.toHaveBeenCalled();
+      expect(errors).toEqual([]);
+    });
+
+    it('answers 200 processed for a future event type through onAny, unknown fields included', async () => {
+      const { webhooks } = recordingReceiver();
+      const any = jest.fn();
+      webhooks.onAny(any);
+      const response = await post(adapter.mount(webhooks), futureEvent);
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ received: true, id: 'evt-future', status: 'processed' });
+      expect(any).toHaveBeenCalledTimes(1);
+      expect(any.mock.calls[0]?.[0]).toEqual(futureEvent);
+    });
+
+    it('answers 200 ignored for a future event type when there is no onAny', async () => {
+      const { webhooks, errors } = recordingReceiver();
+      webhooks.on('call.ended', jest.fn());
+      const response = await post(adapter.mount(webhooks), futureEvent);
+      expect(response.body).toEqual({ received: true, id: 'evt-future', status: 'ignored' });
+      expect(errors).toEqual([]);
+    });
+
+    it('answers 200 duplicate for an id already processed, and runs no handler again', async () => {
+      const { webhooks } = recordingReceiver();
+      const handler = jest.fn();
+      webhooks.on('call.ended', handler);
+      const app = adapter.mount(webhooks);
+      expect((await post(app, fixtures['call.ended'])).body.status).toBe('processed');
+      const again = await post(app, fixtures['call.ended']);
+      expect(again.status).toBe(200);
+      expect(again.body).toEqual({ received: true, id: 'evt-call.ended', status: 'duplicate' });
+      expect(handler).toHaveBeenCalledTimes(1);
+    });
+
+    it('answers 200 duplicate for an id being processed right now', async () => {
+      const { webhooks } = recordingReceiver();
+      const gate = deferred();
+      const handler = jest.fn(() => gate.promise);
+      webhooks.on('call.ended', handler);
+      const app = adapter.mount(webhooks);
+      const first = post(app, fixtures['call.ended']).then((r) => r);
+      await waitFor(() => handler.mock.calls.length === 1);
+      const second = await post(app, fixtures['call.ended']);
+      expect(second.body.status).toBe('duplicate');
+      gate.resolve();
+      expect((await first).body.status).toBe('processed');
+      expect(handler).toHaveBeenCalledTimes(1);
+    });
+
+    it('answers a processed X-IC-Id as duplicate without parsing the body', async () => {
+      const { webhooks, errors } = recordingReceiver();
+      webhooks.on('call.ended', jest.fn());
+      const app = adapter.mount(webhooks);
+      await post(app, fixtures['call.ended'], { 'X-IC-Id': 'evt-call.ended' });
+      const response = await request(app)
+        .post(WEBHOOK_PATH)
+        .set({ 'X-IC-Id': 'evt-call.ended', 'Content-Type': 'application/json' })
+        .send('this is not json');
+      expect(response.body).toEqual({ received: true, id: 'evt-call.ended', status: 'duplicate' });
+      expect(errors).toEqual([]);
+    });
+
+    it('answers 202 accepted when handlers still run at ackTimeoutMs, and they run on to completion', async () => {
+      const { webhooks, errors } = recordingReceiver({ ackTimeoutMs: 50 });
+      const gate = deferred();
+      let finished = false;
+      webhooks.on('call.ended', async () => {
+        await gate.promise;
+        finished = true;
+      });
+      const app = adapter.mount(webhooks);
+      const response = await post(app, fixtures['call.ended']);
+      expect(response.status).toBe(202);
+      expect(response.body).toEqual({ received: true, id: 'evt-call.ended', status: 'accepted' });
+      expect(finished).toBe(false);
+      const drained = webhooks.drain();
+      gate.resolve();
+      await drained;
+      expect(finished).toBe(true);
+      expect(errors).toEqual([]);
+      // Completed in the background: the id is now remembered.
+      expect((await post(app, fixtures['call.ended'])).body.status).toBe('duplicate');
+    });
+
+    it("answers 202 accepted right after validation with ack: 'immediate', then runs the handlers", async () => {
+      const { webhooks } = recordingReceiver({ ack: 'immediate' });
+      const gate = deferred();
+      const handler = jest.fn(() => gate.promise);
+      webhooks.on('call.ended', handler);
+      const response = await post(adapter.mount(webhooks), fixtures['call.ended']);
+      expect(response.status).toBe(202);
+      expect(response.body.status).toBe('accepted');
+      expect(handler).toHaveBeenCalledTimes(1);
+      gate.resolve();
+      await webhooks.drain();
+    });
+
+    it('answers 500 handler_failed with a generic message when a handler throws, and tells onError', async () => {
+      const { webhooks, errors } = recordingReceiver();
+      const thrown = new Error('CRM said 503 (secret=hunter2)');
+      webhooks.on('call.ended', () => {
+        throw thrown;
+      });
+      const response = await post(adapter.mount(webhooks), fixtures['call.ended']);
+      expect(response.status).toBe(500);
+      expect(response.body.error.code).toBe('handler_failed');
+      expect(JSON.stringify(response.body)).not.toContain('hunter2');
+      await webhooks.drain();
+      expect(errors).toHaveLength(1);
+      const { error, event } = errors[0]!;
+      expect(error.code).toBe('handler_failed');
+      expect(error.cause).toBe(thrown);
+      expect(error.event).toEqual(fixtures['call.ended']);
+      expect(event).toEqual(fixtures['call.ended']);
+      expect(JSON.parse(error.rawBody ?? 'null')).toEqual(fixtures['call.ended']);
+    });
+
+    it('answers 500 handler_failed when a handler rejects, and processes the event when it is sent again', async () => {
+      const { webhooks, errors } = recordingReceiver();
+      let calls = 0;
+      webhooks.on('call.ended', () => {
+        calls += 1;
+        if (calls === 1) return Promise.reject(new Error('database restarting'));
+        return Promise.resolve();
+      });
+      const app = adapter.mount(webhooks);
+      expect((await post(app, fixtures['call.ended'])).status).toBe(500);
+      await webhooks.drain();
+      const resent = await post(app, fixtures['call.ended'], { 'X-IC-Id': 'evt-call.ended' });
+      expect(resent.status).toBe(200);
+      expect(resent.body.status).toBe('processed');
+      expect(calls).toBe(2);
+      expect(errors.map((e) => e.error.code)).toEqual(['handler_failed']);
+    });
+
+    it('answers 400 invalid_json for a body that is not JSON, and hands onError the raw body', async () => {
+      const { webhooks, errors } = recordingReceiver();
+      const handler = jest.fn();
+      webhooks.onAny(handler);
+      const response = await request(adapter.mount(webhooks))
+        .post(WEBHOOK_PATH)
+        .set('Content-Type', 'application/json')
+        .send('{"id": "evt-1", "type": ');
+      expect(response.status).toBe(400);
+      expect(response.body.error.code).toBe('invalid_json');
+      expect(handler).not.toHaveBeenCalled();
+      expect(errors.map((e) => [e.error.code, e.error.rawBody])).toEqual([['invalid_json', '{"id": "evt-1", "type": ']]);
+    });
+
+    it('answers 422 invalid_event with issues when call.id is missing, and calls no handler', async () => {
+      const { webhooks, errors } = recordingReceiver();
+      const handler = jest.fn();
+      webhooks.on('call.ended', handler).onAny(handler);
+      const broken = structuredClone(fixtures['call.ended']) as { data: { call: Record<string, unknown> } };
+      delete broken.data.call.id;
+      const response = await post(adapter.mount(webhooks), broken);
+      expect(response.status).toBe(422);
+      expect(response.body.error.code).toBe('invalid_event');
+      expect(response.body.error.issues).toEqual([{ path: 'data.call.id', message: expect.any(String) }]);
+      expect(handler).not.toHaveBeenCalled();
+      expect(errors[0]?.error.code).toBe('invalid_event');
+      expect(JSON.parse(errors[0]?.error.rawBody ?? 'null')).toEqual(broken);
+    });
+
+    it('caps the issues in an invalid_event answer, and gives onError all of them', async () => {
+      const { webhooks, errors } = recordingReceiver();
+      const broken = structuredClone(fixtures['call.ended']);
+      broken.data.qualificationAnswers = Array.from({ length: 30 }, () => ({ id: 7 })) as never;
+      const response = await post(adapter.mount(webhooks), broken);
+      expect(response.status).toBe(422);
+      expect(response.body.error.issues.length).toBe(20);
+      expect(errors[0]?.error.issues?.length).toBeGreaterThan(30);
+    });
+
+    it('answers 400 id_mismatch when X-IC-Id differs from the body id, and still processes the right delivery', async () => {
+      const { webhooks, errors } = recordingReceiver();
+      const handler = jest.fn();
+      webhooks.on('call.ended', handler);
+      const app = adapter.mount(webhooks);
+      const response = await post(app, fixtures['call.ended'], { 'X-IC-Id': 'evt-other' });
+      expect(response.status).toBe(400);
+      expect(response.body.error.code).toBe('id_mismatch');
+      expect(errors[0]?.error.deliveryId).toBe('evt-other');
+      expect(handler).not.toHaveBeenCalled();
+      // The mismatched claim was released: the same header with a matching body is processed.
+      const right = await post(app, eventWithId('call.ended', 'evt-other'), { 'X-IC-Id': 'evt-other' });
+      expect(right.body.status).toBe('processed');
+    });
+
+    it('answers 413 payload_too_large for a body over limit, by Content-Length and when chunked', async () => {
+      const { webhooks, errors } = recordingReceiver({ limit: 1024 });
+      const handler = jest.fn();
+      webhooks.onAny(handler);
+      const app = adapter.mount(webhooks);
+      const big = { ...fixtures['call.ended'], padding: 'x'.repeat(2048) };
+      const response = await post(app, big);
+      expect(response.status).toBe(413);
+      expect(response.body.error.code).toBe('payload_too_large');
+
+      const chunked = await new Promise<request.Response>((resolve, reject) => {
+        const req = request(app).post(WEBHOOK_PATH).set('Content-Type', 'application/json');
+        // Two writes without a Content-Length: Node sends the body chunked.
+        void req.write(JSON.stringify(big).slice(0, 1500));
+        void req.write(JSON.stringify(big).slice(1500));
+        req.end((error: Error | null, res) => {
+          if (error) reject(error);
+          else resolve(res);
+        });
+      });
+      expect(chunked.status).toBe(413);
+      expect(chunked.body.error.code).toBe('payload_too_large');
+      expect(handler).not.toHaveBeenCalled();
+      expect(errors.map((e) => e.error.code)).toEqual(['payload_too_large', 'payload_too_large']);
+    });
+
+    it.each([
+      ['a text/plain Content-Type', { 'Content-Type': 'text/plain' }],
+      ['a form Content-Type', { 'Content-Type': 'application/x-www-form-urlencoded' }],
+      ['a charset other than UTF-8', { 'Content-Type': 'application/json; charset=iso-8859-1' }],
+      ['a gzip Content-Encoding', { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }],
+    ])('answers 415 unsupported_media_type for %s', async (_, headers) => {
+      const { webhooks, errors } = recordingReceiver();
+      const handler = jest.fn();
+      webhooks.onAny(handler);
+      const response = await request(adapter.mount(webhooks))
+        .post(WEBHOOK_PATH)
+        .set(headers)
+        .send(Buffer.from(JSON.stringify(fixtures['call.ended'])));
+      expect(response.status).toBe(415);
+      expect(response.body.error.code).toBe('unsupported_media_type');
+      expect(handler).not.toHaveBeenCalled();
+      expect(errors[0]?.error.code).toBe('unsupported_media_type');
+    });
+
+    it.each(['application/json', 'Application/JSON; charset=UTF-8', 'application/vnd.converc+json', undefined])(
+      'accepts the Content-Type %s',
+      async (contentType) => {
+        const { webhooks } = recordingReceiver();
+        webhooks.onAny(jest.fn());
+        const req = request(adapter.mount(webhooks)).post(WEBHOOK_PATH);
+        // superagent serializes a Buffer as JSON when told the type is JSON: send text then, bytes without a type.
+        const body = JSON.stringify(fixtures['call.ended']);
+        const response = await (contentType === undefined
+          ? req.send(Buffer.from(body))
+          : req.set('Content-Type', contentType).send(body));
+        expect(response.status).toBe(200);
+        expect(response.body.status).toBe('processed');
+      },
+    );
+
+    it.each(['get', 'put', 'delete', 'patch'] as const)(
+      'answers 405 method_not_allowed with Allow: POST to %s',
+      async (method) => {
+        const { webhooks, errors } = recordingReceiver();
+        const response = await request(adapter.mount(webhooks))[method](WEBHOOK_PATH);
+        expect(response.status).toBe(405);
+        expect(response.headers.allow).toBe('POST');
+        expect(response.body.error.code).toBe('method_not_allowed');
+        expect(errors[0]?.error.code).toBe('method_not_allowed');
+      },
+    );
+
+    it('runs 50 concurrent deliveries of one id through the handler once', async () => {
+      const { webhooks } = recordingReceiver();
+      const handler = jest.fn(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      });
+      webhooks.on('call.ended', handler);
+      const app = adapter.mount(webhooks);
+      const responses = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          post(app, fixtures['call.ended'], i % 2 === 0 ? { 'X-IC-Id': 'evt-call.ended' } : {}),
+        ),
+      );
+      expect(handler).toHaveBeenCalledTimes(1);
+      const statuses = responses.map((r) => r.body.status as string).sort();
+      expect(statuses.filter((s) => s === 'processed')).toHaveLength(1);
+      expect(statuses.filter((s) => s === 'duplicate')).toHaveLength(49);
+    });
+
+    it('never lets an onError handler that throws or rejects escape', async () => {
+      const unhandled = jest.fn();
+      process.on('unhandledRejection', unhandled);
+      const consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+      try {
+        const webhooks = convercWebhooks()
+          .on('call.ended', () => Promise.reject(new Error('handler down')))
+          .onError(() => {
+            throw new Error('onError down');
+          })
+          .onError(() => Promise.reject(new Error('async onError down')));
+        const app = adapter.mount(webhooks);
+        expect((await post(app, fixtures['call.ended'])).status).toBe(500);
+        expect((await request(app).post(WEBHOOK_PATH).set('Content-Type', 'application/json').send('nope')).status).toBe(400);
+        await webhooks.drain();
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(unhandled).not.toHaveBeenCalled();
+        expect(consoleError).toHaveBeenCalled();
+      } finally {
+        process.off('unhandledRejection', unhandled);
+        consoleError.mockRestore();
+      }
+    });
+  });
+}
+
+/** Waits until `condition` holds, polling briefly; fails after a second. */
+export async function waitFor(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error('condition not met within a second');
+}

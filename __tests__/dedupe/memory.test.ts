@@ -1,0 +1,56 @@
+import { MemoryDedupeStore } from 'converc-webhooks';
+import { describeDedupeStoreConformance } from './conformance';
+
+describeDedupeStoreConformance('MemoryDedupeStore', () => {
+  let now = 1_000_000;
+  const ttlMs = 60_000;
+  return {
+    store: new MemoryDedupeStore({ ttlMs, now: () => now }),
+    ttlMs,
+    advance: (ms) => {
+      now += ms;
+      return Promise.resolve();
+    },
+  };
+});
+
+describe('MemoryDedupeStore', () => {
+  it('remembers at most max ids, forgetting the least recently seen first', async () => {
+    const store = new MemoryDedupeStore({ max: 3 });
+    for (const id of ['a', 'b', 'c', 'd']) await store.complete((await store.claim(id))!);
+    expect(store.size).toBe(3);
+    expect(await store.claim('a')).not.toBeNull();
+    expect(await store.claim('d')).toBeNull();
+  });
+
+  it('keeps a completed id until its time to live runs out, measured from completion', async () => {
+    let now = 10_000;
+    const store = new MemoryDedupeStore({ ttlMs: 1000, now: () => now });
+    const claim = await store.claim('a');
+    now = 10_900;
+    await store.complete(claim!);
+    now = 11_800;
+    expect(await store.claim('a')).toBeNull();
+    now = 11_950;
+    expect(await store.claim('a')).not.toBeNull();
+  });
+
+  it('marks an id processed even if its claim was evicted meanwhile', async () => {
+    const store = new MemoryDedupeStore({ max: 1 });
+    const claim = await store.claim('a');
+    await store.claim('b');
+    await store.complete(claim!);
+    expect(await store.claim('a')).toBeNull();
+  });
+
+  it.each([
+    [{ max: 0 }, /dedupe\.max/],
+    [{ max: 1.5 }, /dedupe\.max/],
+    [{ ttlMs: -1 }, /dedupe\.ttlMs/],
+    [{ ttlMs: Number.NaN }, /dedupe\.ttlMs/],
+    [{ now: 5 as unknown as () => number }, /dedupe\.now/],
+  ])('throws a TypeError naming the option for %p', (options, message) => {
+    expect(() => new MemoryDedupeStore(options)).toThrow(TypeError);
+    expect(() => new MemoryDedupeStore(options)).toThrow(message);
+  });
+});
