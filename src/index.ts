@@ -1,4 +1,12 @@
-export { convercWebhooks, type ConvercWebhooks, type NextFunction } from './express/middleware';
+export { convercWebhooks, type ConvercWebhooks } from './express/middleware';
+export { createNodeHandler, type NodeHandler, type NodeHandlerOptions } from './node/node-handler';
+export type { NextFunction } from './node/serve-node';
+export {
+  createFetchHandler,
+  type FetchContext,
+  type FetchHandler,
+  type FetchHandlerOptions,
+} from './fetch/fetch-handler';
 export type { ConvercWebhooksOptions, AckMode } from './core/options';
 export type {
   AnyEvent,

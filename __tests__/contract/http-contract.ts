@@ -1,43 +1,22 @@
-import request from 'supertest';
-import {
-  convercWebhooks,
-  EVENT_TYPES,
-  WebhookError,
-  type AnyEvent,
-  type ConvercWebhooksOptions,
-  type HandlerContext,
-} from 'converc-webhooks';
+import { convercWebhooks, EVENT_TYPES, type HandlerContext } from 'converc-webhooks';
 import { eventWithId, fixtures, futureEvent } from '../fixtures/events';
-import { WEBHOOK_PATH, type Adapter } from './apps';
+import { closeServers, type Adapter, type Client, type TestResponse } from './adapters';
+import { deferred, recordingReceiver, waitFor } from './helpers';
 
-/** A promise with its resolve and reject exposed, to hold a handler open. */
-export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (e: unknown) => void } {
-  let resolve!: (value: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+const JSON_TYPE = { 'content-type': 'application/json' };
 
-/** A receiver whose `onError` calls are recorded. */
-export function recordingReceiver(options: ConvercWebhooksOptions = {}) {
-  const errors: { error: WebhookError; event: AnyEvent | undefined }[] = [];
-  const webhooks = convercWebhooks(options).onError((error, event) => {
-    errors.push({ error, event });
-  });
-  return { webhooks, errors };
+/** POSTs `event` as JSON, the way the provider does. */
+function post(client: Client, event: unknown, headers: Record<string, string> = {}): Promise<TestResponse> {
+  return client({ headers: { ...JSON_TYPE, ...headers }, body: JSON.stringify(event) });
 }
 
 /**
- * Every row of the HTTP contract, run against one adapter. Each adapter (Express 4 and 5 today) runs
- * the same suite, so they cannot drift apart.
+ * Every row of the HTTP contract, plus dedupe, the ack deadline and the error hooks, run against one
+ * adapter. Every adapter runs this same suite, so they cannot drift apart.
  */
 export function describeHttpContract(adapter: Adapter): void {
   describe(`the HTTP contract on ${adapter.name}`, () => {
-    const post = (target: ReturnType<Adapter['mount']>, body: unknown, headers: Record<string, string> = {}) =>
-      request(target).post(WEBHOOK_PATH).set(headers).send(body as object);
+    afterEach(closeServers);
 
     it('answers 200 processed once every handler resolved, and hands each the event and its context', async () => {
       const { webhooks, errors } = recordingReceiver();
@@ -46,7 +25,7 @@ export function describeHttpContract(adapter: Adapter): void {
         await new Promise((resolve) => setTimeout(resolve, 5));
         seen.push({ event, ctx });
       });
-      const response = await post(adapter.mount(webhooks), fixtures['call.ended'], { 'X-IC-Id': 'evt-call.ended' });
+      const response = await post(await adapter.mount(webhooks), fixtures['call.ended'], { 'X-IC-Id': 'evt-call.ended' });
       expect(response.status).toBe(200);
       expect(response.headers['content-type']).toMatch(/^application\/json/);
       expect(response.body).toEqual({ received: true, id: 'evt-call.ended', status: 'processed' });
@@ -62,7 +41,7 @@ export function describeHttpContract(adapter: Adapter): void {
       const { webhooks } = recordingReceiver();
       const calls: string[] = [];
       for (const other of EVENT_TYPES) webhooks.on(other, () => void calls.push(other));
-      const response = await post(adapter.mount(webhooks), fixtures[type]);
+      const response = await post(await adapter.mount(webhooks), fixtures[type]);
       expect(response.body).toEqual({ received: true, id: `evt-${type}`, status: 'processed' });
       expect(calls).toEqual([type]);
     });
@@ -71,7 +50,7 @@ export function describeHttpContract(adapter: Adapter): void {
       const { webhooks, errors } = recordingReceiver();
       const ended = jest.fn();
       webhooks.on('call.ended', ended);
-      const response = await post(adapter.mount(webhooks), fixtures['call.missed']);
+      const response = await post(await adapter.mount(webhooks), fixtures['call.missed']);
       expect(response.status).toBe(200);
       expect(response.body).toEqual({ received: true, id: 'evt-call.missed', status: 'ignored' });
       expect(ended).not.toHaveBeenCalled();
@@ -82,7 +61,7 @@ export function describeHttpContract(adapter: Adapter): void {
       const { webhooks } = recordingReceiver();
       const any = jest.fn();
       webhooks.onAny(any);
-      const response = await post(adapter.mount(webhooks), futureEvent);
+      const response = await post(await adapter.mount(webhooks), futureEvent);
       expect(response.status).toBe(200);
       expect(response.body).toEqual({ received: true, id: 'evt-future', status: 'processed' });
       expect(any).toHaveBeenCalledTimes(1);
@@ -92,7 +71,7 @@ export function describeHttpContract(adapter: Adapter): void {
     it('answers 200 ignored for a future event type when there is no onAny', async () => {
       const { webhooks, errors } = recordingReceiver();
       webhooks.on('call.ended', jest.fn());
-      const response = await post(adapter.mount(webhooks), futureEvent);
+      const response = await post(await adapter.mount(webhooks), futureEvent);
       expect(response.body).toEqual({ received: true, id: 'evt-future', status: 'ignored' });
       expect(errors).toEqual([]);
     });
@@ -101,9 +80,9 @@ export function describeHttpContract(adapter: Adapter): void {
       const { webhooks } = recordingReceiver();
       const handler = jest.fn();
       webhooks.on('call.ended', handler);
-      const app = adapter.mount(webhooks);
-      expect((await post(app, fixtures['call.ended'])).body.status).toBe('processed');
-      const again = await post(app, fixtures['call.ended']);
+      const client = await adapter.mount(webhooks);
+      expect((await post(client, fixtures['call.ended'])).body.status).toBe('processed');
+      const again = await post(client, fixtures['call.ended']);
       expect(again.status).toBe(200);
       expect(again.body).toEqual({ received: true, id: 'evt-call.ended', status: 'duplicate' });
       expect(handler).toHaveBeenCalledTimes(1);
@@ -114,10 +93,10 @@ export function describeHttpContract(adapter: Adapter): void {
       const gate = deferred();
       const handler = jest.fn(() => gate.promise);
       webhooks.on('call.ended', handler);
-      const app = adapter.mount(webhooks);
-      const first = post(app, fixtures['call.ended']).then((r) => r);
+      const client = await adapter.mount(webhooks);
+      const first = post(client, fixtures['call.ended']);
       await waitFor(() => handler.mock.calls.length === 1);
-      const second = await post(app, fixtures['call.ended']);
+      const second = await post(client, fixtures['call.ended']);
       expect(second.body.status).toBe('duplicate');
       gate.resolve();
       expect((await first).body.status).toBe('processed');
@@ -127,12 +106,9 @@ export function describeHttpContract(adapter: Adapter): void {
     it('answers a processed X-IC-Id as duplicate without parsing the body', async () => {
       const { webhooks, errors } = recordingReceiver();
       webhooks.on('call.ended', jest.fn());
-      const app = adapter.mount(webhooks);
-      await post(app, fixtures['call.ended'], { 'X-IC-Id': 'evt-call.ended' });
-      const response = await request(app)
-        .post(WEBHOOK_PATH)
-        .set({ 'X-IC-Id': 'evt-call.ended', 'Content-Type': 'application/json' })
-        .send('this is not json');
+      const client = await adapter.mount(webhooks);
+      await post(client, fixtures['call.ended'], { 'X-IC-Id': 'evt-call.ended' });
+      const response = await client({ headers: { ...JSON_TYPE, 'X-IC-Id': 'evt-call.ended' }, body: 'not json' });
       expect(response.body).toEqual({ received: true, id: 'evt-call.ended', status: 'duplicate' });
       expect(errors).toEqual([]);
     });
@@ -145,8 +121,8 @@ export function describeHttpContract(adapter: Adapter): void {
         await gate.promise;
         finished = true;
       });
-      const app = adapter.mount(webhooks);
-      const response = await post(app, fixtures['call.ended']);
+      const client = await adapter.mount(webhooks);
+      const response = await post(client, fixtures['call.ended']);
       expect(response.status).toBe(202);
       expect(response.body).toEqual({ received: true, id: 'evt-call.ended', status: 'accepted' });
       expect(finished).toBe(false);
@@ -156,7 +132,7 @@ export function describeHttpContract(adapter: Adapter): void {
       expect(finished).toBe(true);
       expect(errors).toEqual([]);
       // Completed in the background: the id is now remembered.
-      expect((await post(app, fixtures['call.ended'])).body.status).toBe('duplicate');
+      expect((await post(client, fixtures['call.ended'])).body.status).toBe('duplicate');
     });
 
     it("answers 202 accepted right after validation with ack: 'immediate', then runs the handlers", async () => {
@@ -164,12 +140,28 @@ export function describeHttpContract(adapter: Adapter): void {
       const gate = deferred();
       const handler = jest.fn(() => gate.promise);
       webhooks.on('call.ended', handler);
-      const response = await post(adapter.mount(webhooks), fixtures['call.ended']);
+      const response = await post(await adapter.mount(webhooks), fixtures['call.ended']);
       expect(response.status).toBe(202);
       expect(response.body.status).toBe('accepted');
       expect(handler).toHaveBeenCalledTimes(1);
       gate.resolve();
       await webhooks.drain();
+    });
+
+    it("tells onError of a handler failing after an ack: 'immediate' answer, and processes a resend", async () => {
+      const { webhooks, errors } = recordingReceiver({ ack: 'immediate' });
+      let calls = 0;
+      webhooks.on('call.ended', () => {
+        calls += 1;
+        return calls === 1 ? Promise.reject(new Error('CRM down')) : Promise.resolve();
+      });
+      const client = await adapter.mount(webhooks);
+      expect((await post(client, fixtures['call.ended'])).status).toBe(202);
+      await webhooks.drain();
+      expect(errors.map((e) => e.error.code)).toEqual(['handler_failed']);
+      expect((await post(client, fixtures['call.ended'])).status).toBe(202);
+      await webhooks.drain();
+      expect(calls).toBe(2);
     });
 
     it('answers 500 handler_failed with a generic message when a handler throws, and tells onError', async () => {
@@ -178,10 +170,10 @@ export function describeHttpContract(adapter: Adapter): void {
       webhooks.on('call.ended', () => {
         throw thrown;
       });
-      const response = await post(adapter.mount(webhooks), fixtures['call.ended']);
+      const response = await post(await adapter.mount(webhooks), fixtures['call.ended']);
       expect(response.status).toBe(500);
       expect(response.body.error.code).toBe('handler_failed');
-      expect(JSON.stringify(response.body)).not.toContain('hunter2');
+      expect(response.text).not.toContain('hunter2');
       await webhooks.drain();
       expect(errors).toHaveLength(1);
       const { error, event } = errors[0]!;
@@ -197,13 +189,12 @@ export function describeHttpContract(adapter: Adapter): void {
       let calls = 0;
       webhooks.on('call.ended', () => {
         calls += 1;
-        if (calls === 1) return Promise.reject(new Error('database restarting'));
-        return Promise.resolve();
+        return calls === 1 ? Promise.reject(new Error('database restarting')) : Promise.resolve();
       });
-      const app = adapter.mount(webhooks);
-      expect((await post(app, fixtures['call.ended'])).status).toBe(500);
+      const client = await adapter.mount(webhooks);
+      expect((await post(client, fixtures['call.ended'])).status).toBe(500);
       await webhooks.drain();
-      const resent = await post(app, fixtures['call.ended'], { 'X-IC-Id': 'evt-call.ended' });
+      const resent = await post(client, fixtures['call.ended'], { 'X-IC-Id': 'evt-call.ended' });
       expect(resent.status).toBe(200);
       expect(resent.body.status).toBe('processed');
       expect(calls).toBe(2);
@@ -214,14 +205,19 @@ export function describeHttpContract(adapter: Adapter): void {
       const { webhooks, errors } = recordingReceiver();
       const handler = jest.fn();
       webhooks.onAny(handler);
-      const response = await request(adapter.mount(webhooks))
-        .post(WEBHOOK_PATH)
-        .set('Content-Type', 'application/json')
-        .send('{"id": "evt-1", "type": ');
+      const response = await (await adapter.mount(webhooks))({ headers: JSON_TYPE, body: '{"id": "evt-1", "type": ' });
       expect(response.status).toBe(400);
       expect(response.body.error.code).toBe('invalid_json');
       expect(handler).not.toHaveBeenCalled();
       expect(errors.map((e) => [e.error.code, e.error.rawBody])).toEqual([['invalid_json', '{"id": "evt-1", "type": ']]);
+    });
+
+    it('answers 400 invalid_json for an empty body', async () => {
+      const { webhooks, errors } = recordingReceiver();
+      const response = await (await adapter.mount(webhooks))({ headers: JSON_TYPE, body: '' });
+      expect(response.status).toBe(400);
+      expect(response.body.error.code).toBe('invalid_json');
+      expect(errors[0]?.error.rawBody).toBe('');
     });
 
     it('answers 422 invalid_event with issues when call.id is missing, and calls no handler', async () => {
@@ -230,7 +226,7 @@ export function describeHttpContract(adapter: Adapter): void {
       webhooks.on('call.ended', handler).onAny(handler);
       const broken = structuredClone(fixtures['call.ended']) as { data: { call: Record<string, unknown> } };
       delete broken.data.call.id;
-      const response = await post(adapter.mount(webhooks), broken);
+      const response = await post(await adapter.mount(webhooks), broken);
       expect(response.status).toBe(422);
       expect(response.body.error.code).toBe('invalid_event');
       expect(response.body.error.issues).toEqual([{ path: 'data.call.id', message: expect.any(String) }]);
@@ -243,7 +239,7 @@ export function describeHttpContract(adapter: Adapter): void {
       const { webhooks, errors } = recordingReceiver();
       const broken = structuredClone(fixtures['call.ended']);
       broken.data.qualificationAnswers = Array.from({ length: 30 }, () => ({ id: 7 })) as never;
-      const response = await post(adapter.mount(webhooks), broken);
+      const response = await post(await adapter.mount(webhooks), broken);
       expect(response.status).toBe(422);
       expect(response.body.error.issues.length).toBe(20);
       expect(errors[0]?.error.issues?.length).toBeGreaterThan(30);
@@ -253,56 +249,51 @@ export function describeHttpContract(adapter: Adapter): void {
       const { webhooks, errors } = recordingReceiver();
       const handler = jest.fn();
       webhooks.on('call.ended', handler);
-      const app = adapter.mount(webhooks);
-      const response = await post(app, fixtures['call.ended'], { 'X-IC-Id': 'evt-other' });
+      const client = await adapter.mount(webhooks);
+      const response = await post(client, fixtures['call.ended'], { 'X-IC-Id': 'evt-other' });
       expect(response.status).toBe(400);
       expect(response.body.error.code).toBe('id_mismatch');
       expect(errors[0]?.error.deliveryId).toBe('evt-other');
       expect(handler).not.toHaveBeenCalled();
       // The mismatched claim was released: the same header with a matching body is processed.
-      const right = await post(app, eventWithId('call.ended', 'evt-other'), { 'X-IC-Id': 'evt-other' });
+      const right = await post(client, eventWithId('call.ended', 'evt-other'), { 'X-IC-Id': 'evt-other' });
       expect(right.body.status).toBe('processed');
     });
 
-    it('answers 413 payload_too_large for a body over limit, by Content-Length and when chunked', async () => {
+    it('answers 413 payload_too_large for a body over limit, whole and chunked', async () => {
       const { webhooks, errors } = recordingReceiver({ limit: 1024 });
       const handler = jest.fn();
       webhooks.onAny(handler);
-      const app = adapter.mount(webhooks);
-      const big = { ...fixtures['call.ended'], padding: 'x'.repeat(2048) };
-      const response = await post(app, big);
-      expect(response.status).toBe(413);
-      expect(response.body.error.code).toBe('payload_too_large');
-
-      const chunked = await new Promise<request.Response>((resolve, reject) => {
-        const req = request(app).post(WEBHOOK_PATH).set('Content-Type', 'application/json');
-        // Two writes without a Content-Length: Node sends the body chunked.
-        void req.write(JSON.stringify(big).slice(0, 1500));
-        void req.write(JSON.stringify(big).slice(1500));
-        req.end((error: Error | null, res) => {
-          if (error) reject(error);
-          else resolve(res);
-        });
-      });
+      const client = await adapter.mount(webhooks);
+      const big = JSON.stringify({ ...fixtures['call.ended'], padding: 'x'.repeat(2048) });
+      const whole = await client({ headers: JSON_TYPE, body: big });
+      expect(whole.status).toBe(413);
+      expect(whole.body.error.code).toBe('payload_too_large');
+      const chunked = await client({ headers: JSON_TYPE, body: [big.slice(0, 1000), big.slice(1000)] });
       expect(chunked.status).toBe(413);
       expect(chunked.body.error.code).toBe('payload_too_large');
       expect(handler).not.toHaveBeenCalled();
       expect(errors.map((e) => e.error.code)).toEqual(['payload_too_large', 'payload_too_large']);
     });
 
+    it('accepts a body of exactly limit bytes', async () => {
+      const body = JSON.stringify(fixtures['call.ended']);
+      const { webhooks } = recordingReceiver({ limit: Buffer.byteLength(body) });
+      webhooks.onAny(jest.fn());
+      const response = await (await adapter.mount(webhooks))({ headers: JSON_TYPE, body });
+      expect(response.body.status).toBe('processed');
+    });
+
     it.each([
-      ['a text/plain Content-Type', { 'Content-Type': 'text/plain' }],
-      ['a form Content-Type', { 'Content-Type': 'application/x-www-form-urlencoded' }],
-      ['a charset other than UTF-8', { 'Content-Type': 'application/json; charset=iso-8859-1' }],
-      ['a gzip Content-Encoding', { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }],
+      ['a text/plain Content-Type', { 'content-type': 'text/plain' }],
+      ['a form Content-Type', { 'content-type': 'application/x-www-form-urlencoded' }],
+      ['a charset other than UTF-8', { 'content-type': 'application/json; charset=iso-8859-1' }],
+      ['a gzip Content-Encoding', { 'content-type': 'application/json', 'content-encoding': 'gzip' }],
     ])('answers 415 unsupported_media_type for %s', async (_, headers) => {
       const { webhooks, errors } = recordingReceiver();
       const handler = jest.fn();
       webhooks.onAny(handler);
-      const response = await request(adapter.mount(webhooks))
-        .post(WEBHOOK_PATH)
-        .set(headers)
-        .send(Buffer.from(JSON.stringify(fixtures['call.ended'])));
+      const response = await (await adapter.mount(webhooks))({ headers, body: JSON.stringify(fixtures['call.ended']) });
       expect(response.status).toBe(415);
       expect(response.body.error.code).toBe('unsupported_media_type');
       expect(handler).not.toHaveBeenCalled();
@@ -314,28 +305,21 @@ export function describeHttpContract(adapter: Adapter): void {
       async (contentType) => {
         const { webhooks } = recordingReceiver();
         webhooks.onAny(jest.fn());
-        const req = request(adapter.mount(webhooks)).post(WEBHOOK_PATH);
-        // superagent serializes a Buffer as JSON when told the type is JSON: send text then, bytes without a type.
-        const body = JSON.stringify(fixtures['call.ended']);
-        const response = await (contentType === undefined
-          ? req.send(Buffer.from(body))
-          : req.set('Content-Type', contentType).send(body));
+        const headers: Record<string, string> = contentType === undefined ? {} : { 'content-type': contentType };
+        const response = await (await adapter.mount(webhooks))({ headers, body: JSON.stringify(fixtures['call.ended']) });
         expect(response.status).toBe(200);
         expect(response.body.status).toBe('processed');
       },
     );
 
-    it.each(['get', 'put', 'delete', 'patch'] as const)(
-      'answers 405 method_not_allowed with Allow: POST to %s',
-      async (method) => {
-        const { webhooks, errors } = recordingReceiver();
-        const response = await request(adapter.mount(webhooks))[method](WEBHOOK_PATH);
-        expect(response.status).toBe(405);
-        expect(response.headers.allow).toBe('POST');
-        expect(response.body.error.code).toBe('method_not_allowed');
-        expect(errors[0]?.error.code).toBe('method_not_allowed');
-      },
-    );
+    it.each(['GET', 'PUT', 'DELETE', 'PATCH'])('answers 405 method_not_allowed with Allow: POST to %s', async (method) => {
+      const { webhooks, errors } = recordingReceiver();
+      const response = await (await adapter.mount(webhooks))({ method });
+      expect(response.status).toBe(405);
+      expect(response.headers.allow).toBe('POST');
+      expect(response.body.error.code).toBe('method_not_allowed');
+      expect(errors[0]?.error.code).toBe('method_not_allowed');
+    });
 
     it('runs 50 concurrent deliveries of one id through the handler once', async () => {
       const { webhooks } = recordingReceiver();
@@ -343,14 +327,14 @@ export function describeHttpContract(adapter: Adapter): void {
         await new Promise((resolve) => setTimeout(resolve, 20));
       });
       webhooks.on('call.ended', handler);
-      const app = adapter.mount(webhooks);
+      const client = await adapter.mount(webhooks);
       const responses = await Promise.all(
         Array.from({ length: 50 }, (_, i) =>
-          post(app, fixtures['call.ended'], i % 2 === 0 ? { 'X-IC-Id': 'evt-call.ended' } : {}),
+          post(client, fixtures['call.ended'], i % 2 === 0 ? { 'X-IC-Id': 'evt-call.ended' } : {}),
         ),
       );
       expect(handler).toHaveBeenCalledTimes(1);
-      const statuses = responses.map((r) => r.body.status as string).sort();
+      const statuses = responses.map((r) => r.body.status as string);
       expect(statuses.filter((s) => s === 'processed')).toHaveLength(1);
       expect(statuses.filter((s) => s === 'duplicate')).toHaveLength(49);
     });
@@ -366,26 +350,17 @@ export function describeHttpContract(adapter: Adapter): void {
             throw new Error('onError down');
           })
           .onError(() => Promise.reject(new Error('async onError down')));
-        const app = adapter.mount(webhooks);
-        expect((await post(app, fixtures['call.ended'])).status).toBe(500);
-        expect((await request(app).post(WEBHOOK_PATH).set('Content-Type', 'application/json').send('nope')).status).toBe(400);
+        const client = await adapter.mount(webhooks);
+        expect((await post(client, fixtures['call.ended'])).status).toBe(500);
+        expect((await client({ headers: JSON_TYPE, body: 'nope' })).status).toBe(400);
         await webhooks.drain();
         await new Promise((resolve) => setImmediate(resolve));
         expect(unhandled).not.toHaveBeenCalled();
-        expect(consoleError).toHaveBeenCalled();
+        expect(consoleError).toHaveBeenCalledTimes(4);
       } finally {
         process.off('unhandledRejection', unhandled);
         consoleError.mockRestore();
       }
     });
   });
-}
-
-/** Waits until `condition` holds, polling briefly; fails after a second. */
-export async function waitFor(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error('condition not met within a second');
 }

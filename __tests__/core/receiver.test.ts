@@ -1,7 +1,7 @@
 import { MemoryDedupeStore, WebhookError, type DedupeStore } from 'converc-webhooks';
 import { resolveOptions, type ConvercWebhooksOptions } from '../../src/core/options';
 import { Receiver, type Delivery } from '../../src/core/receiver';
-import { deferred } from '../contract/http-contract';
+import { deferred } from '../contract/helpers';
 import { fixtures } from '../fixtures/events';
 
 function receiverWith(options: ConvercWebhooksOptions = {}) {
@@ -87,7 +87,7 @@ describe('Receiver', () => {
     const reply = await receiver.receive(delivery(fixtures['call.ended']));
     expect(reply.status).toBe(202);
     gate.resolve();
-    await receiver.inFlight.drain();
+    await receiver.drain();
     expect(errors.map((e) => e.code)).toEqual(['handler_failed']);
     expect((await receiver.receive(delivery(fixtures['call.ended']))).body).toMatchObject({ status: 'processed' });
   });
@@ -105,7 +105,7 @@ describe('Receiver', () => {
     // Still held while the slow handler runs: a resend now is a duplicate, not a second concurrent run.
     expect((await receiver.receive(delivery(fixtures['call.ended']))).body).toMatchObject({ status: 'duplicate' });
     slow.resolve();
-    await receiver.inFlight.drain();
+    await receiver.drain();
     expect((await receiver.receive(delivery(fixtures['call.ended']))).body).toMatchObject({ status: 'processed' });
   });
 
@@ -134,7 +134,7 @@ describe('Receiver', () => {
     const { receiver, errors } = receiverWith({ dedupe: store });
     receiver.registry.add('call.ended', () => undefined);
     expect((await receiver.receive(delivery(fixtures['call.ended']))).status).toBe(200);
-    await receiver.inFlight.drain();
+    await receiver.drain();
     expect(errors.map((e) => e.code)).toEqual(['store_unavailable']);
   });
 
@@ -147,7 +147,7 @@ describe('Receiver', () => {
     });
     await receiver.receive({ method: 'POST', headers: {}, readBody: () => Promise.resolve({ text: '{' }) });
     expect(stored).toEqual([]);
-    await receiver.inFlight.drain();
+    await receiver.drain();
     expect(stored).toEqual(['invalid_json']);
   });
 

@@ -2,11 +2,7 @@ import express5 from 'express';
 import express4 from 'express4';
 import request from 'supertest';
 import { convercWebhooks } from 'converc-webhooks';
-import { expressAdapters } from '../contract/apps';
-import { describeHttpContract } from '../contract/http-contract';
 import { fixtures } from '../fixtures/events';
-
-for (const adapter of expressAdapters) describeHttpContract(adapter);
 
 describe.each([
   ['Express 5', express5],

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import supertest from 'supertest';
 import { convercWebhooks, type WebhookError } from 'converc-webhooks';
-import { waitFor } from '../contract/http-contract';
+import { waitFor } from '../contract/helpers';
 import { fixtures } from '../fixtures/events';
 
 describe('reading the body from a Node request', () => {

@@ -1,6 +1,5 @@
 import type { WebhookError } from '../errors/webhook-error';
 import type { AnyEvent, ErrorHandler } from './handler-types';
-import type { InFlight } from './in-flight';
 
 /**
  * The `onError` handlers of one receiver. Calling them never throws and never leaves a rejection
@@ -8,11 +7,6 @@ import type { InFlight } from './in-flight';
  */
 export class ErrorHooks {
   readonly #handlers: ErrorHandler[] = [];
-  readonly #inFlight: InFlight;
-
-  constructor(inFlight: InFlight) {
-    this.#inFlight = inFlight;
-  }
 
   add(handler: unknown): void {
     if (typeof handler !== 'function') throw new TypeError('onError(handler): handler must be a function');
@@ -22,24 +16,32 @@ export class ErrorHooks {
   /**
    * Tells every handler of `error`. With none registered, a handler failure is printed, since a
    * program error nobody hears of is worse than a log line; a rejected request is not (strangers can
-   * send those at will). Async error handlers are tracked, so `drain()` waits for an app to have
-   * stored a failed event before shutdown.
+   * send those at will). Resolves, never rejects, once async error handlers have settled: the caller
+   * tracks it, so that `drain()` waits for an app to have stored a failed event before shutdown.
    */
-  report(error: WebhookError, event?: AnyEvent): void {
+  report(error: WebhookError, event?: AnyEvent): Promise<void> {
     if (this.#handlers.length === 0) {
-      if (error.code === 'handler_failed') console.error('converc-webhooks:', error, error.cause);
-      return;
+      if (error.code === 'handler_failed' || error.code === 'store_unavailable') {
+        console.error('converc-webhooks:', error, error.cause);
+      }
+      return SETTLED;
     }
+    let pending: Promise<void>[] | undefined;
     for (const handler of this.#handlers) {
       try {
         const result = handler(error, event);
-        if (isPromiseLike(result)) this.#inFlight.track(Promise.resolve(result).catch(onErrorHandlerFailed));
+        if (isPromiseLike(result)) (pending ??= []).push(Promise.resolve(result).then(noop, onErrorHandlerFailed));
       } catch (thrown) {
         onErrorHandlerFailed(thrown);
       }
     }
+    return pending === undefined ? SETTLED : Promise.all(pending).then(noop);
   }
 }
+
+const SETTLED = Promise.resolve();
+
+function noop(): void {}
 
 function onErrorHandlerFailed(thrown: unknown): void {
   console.error('converc-webhooks: an onError handler threw', thrown);

@@ -82,10 +82,6 @@ export function resolveOptions(options: ConvercWebhooksOptions): ResolvedOptions
   if (ack !== 'after-handlers' && ack !== 'immediate') {
     throw new TypeError(`ack must be 'after-handlers' or 'immediate', got ${JSON.stringify(ack)}`);
   }
-  const path: unknown = options.path;
-  if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/'))) {
-    throw new TypeError(`path must be a string starting with '/', got ${JSON.stringify(path)}`);
-  }
   const onError: unknown = options.onError;
   if (onError !== undefined && typeof onError !== 'function') {
     throw new TypeError('onError must be a function');
@@ -95,8 +91,16 @@ export function resolveOptions(options: ConvercWebhooksOptions): ResolvedOptions
     ackTimeoutMs,
     ack,
     limit: parseByteSize(options.limit ?? '5mb', 'limit'),
-    path: path === undefined || path === '/' ? path : path.replace(/\/+$/, ''),
+    path: options.path === undefined ? undefined : normalizePath(options.path, 'path'),
   };
+}
+
+/** A path option without its trailing slashes; a `TypeError` naming `option` unless it starts with `/`. */
+export function normalizePath(path: unknown, option: string): string {
+  if (typeof path !== 'string' || !path.startsWith('/')) {
+    throw new TypeError(`${option} must be a string starting with '/', got ${JSON.stringify(path)}`);
+  }
+  return path === '/' ? path : path.replace(/\/+$/, '') || '/';
 }
 
 function resolveStore(dedupe: unknown): DedupeStore | undefined {

@@ -24,6 +24,13 @@ export interface Delivery {
    * the checks that need no body, so a known duplicate is never read.
    */
   readBody(limit: number): Promise<DeliveryBody>;
+  /**
+   * Answer only once the handlers have settled, however long they take: `ackTimeoutMs` and
+   * `ack: 'immediate'` do not apply. For platforms that may freeze work left after the response.
+   */
+  readonly holdUntilSettled?: boolean;
+  /** Keeps the platform alive for work that runs on after the answer (a serverless `waitUntil`). */
+  readonly waitUntil?: (work: Promise<unknown>) => void;
 }
 
 /**
@@ -34,8 +41,8 @@ export interface Delivery {
  */
 export class Receiver {
   readonly registry = new HandlerRegistry();
-  readonly inFlight = new InFlight();
-  readonly errors = new ErrorHooks(this.inFlight);
+  readonly errors = new ErrorHooks();
+  readonly #inFlight = new InFlight();
   readonly #options: ResolvedOptions;
 
   constructor(options: ResolvedOptions) {
@@ -47,31 +54,52 @@ export class Receiver {
     return this.#options.path;
   }
 
+  /** Resolves once every handler still running, and the work after it, has settled. */
+  drain(): Promise<void> {
+    return this.#inFlight.drain();
+  }
+
   /** Answers one delivery. Never rejects: every failure becomes a reply and a report to `onError`. */
   async receive(delivery: Delivery): Promise<Reply> {
     const receivedAt = new Date();
     const { headers } = delivery;
+    // Work that outlives the answer: drain() waits for it, and so does the platform when it can.
+    const track = (work: Promise<unknown>): void => {
+      this.#inFlight.track(work);
+      delivery.waitUntil?.(work);
+    };
+    const reject = (error: WebhookError): Reply => {
+      track(this.errors.report(error, undefined));
+      return errorReply(error);
+    };
+
     if (delivery.method !== 'POST') {
-      return this.#reject(new WebhookError('method_not_allowed', `Method ${delivery.method} is not allowed; use POST`));
+      return reject(new WebhookError('method_not_allowed', `Method ${delivery.method} is not allowed; use POST`));
     }
     const contentType = firstHeader(headers['content-type']);
     const contentEncoding = firstHeader(headers['content-encoding']);
-    if (!isJsonContentType(contentType) || !isIdentityEncoding(contentEncoding)) {
-      const what = isIdentityEncoding(contentEncoding)
-        ? `Content-Type ${contentType ?? ''} is not JSON (UTF-8)`
-        : `Content-Encoding ${contentEncoding ?? ''} is not supported; send the body unencoded`;
-      return this.#reject(new WebhookError('unsupported_media_type', what));
+    if (!isIdentityEncoding(contentEncoding)) {
+      return reject(
+        new WebhookError('unsupported_media_type', `Content-Encoding ${contentEncoding ?? ''} is not supported; send the body unencoded`),
+      );
+    }
+    if (!isJsonContentType(contentType)) {
+      return reject(new WebhookError('unsupported_media_type', `Content-Type ${contentType ?? ''} is not JSON (UTF-8)`));
     }
     const headerId = deliveryIdHeader(headers);
-    const declaredLength = Number(firstHeader(headers['content-length']));
-    if (declaredLength > this.#options.limit) {
-      return this.#reject(this.#tooLarge(headerId));
+    const { limit } = this.#options;
+    if (Number(firstHeader(headers['content-length'])) > limit) {
+      return reject(
+        new WebhookError('payload_too_large', `The body is larger than the limit of ${limit} bytes`, {
+          deliveryId: headerId,
+        }),
+      );
     }
 
     // The header names the event before the body is read: a known duplicate costs no parsing.
     let claim: Claim | undefined;
     if (headerId !== undefined) {
-      const held = await this.#claim(headerId);
+      const held = await this.#claim(headerId, track);
       if (held === null) return successReply(headerId, 'duplicate');
       claim = held;
     }
@@ -79,7 +107,7 @@ export class Receiver {
     let rawBody: string | undefined;
     let event: AnyEvent;
     try {
-      const body = await delivery.readBody(this.#options.limit);
+      const body = await delivery.readBody(limit);
       let value: unknown;
       if ('text' in body) {
         rawBody = body.text;
@@ -93,31 +121,36 @@ export class Receiver {
         throw new WebhookError('id_mismatch', 'The X-IC-Id header and the body id differ', { event });
       }
     } catch (error) {
-      if (claim !== undefined) void this.#settleClaim(claim, 'release');
-      const rejected = isWebhookError(error)
-        ? error.with({ rawBody, deliveryId: headerId })
-        : new WebhookError('request_aborted', 'The request body could not be read', { cause: error });
-      return this.#reject(rejected);
+      if (claim !== undefined) track(this.#settle(claim, 'release', track));
+      return reject(
+        isWebhookError(error)
+          ? error.with({ rawBody, deliveryId: headerId })
+          : new WebhookError('request_aborted', 'The request body could not be read', { cause: error }),
+      );
     }
 
     const key = headerId ?? event.id;
     if (claim === undefined) {
-      const held = await this.#claim(key);
+      const held = await this.#claim(key, track);
       if (held === null) return successReply(key, 'duplicate');
       claim = held;
     }
     const ctx: HandlerContext = Object.freeze({ id: key, receivedAt, headers });
-    return this.#dispatch(event, ctx, claim, rawBody, receivedAt.getTime() + this.#options.ackTimeoutMs);
+    const handlers = this.registry.handlersFor(event.type);
+    if (handlers.length === 0) {
+      track(this.#settle(claim, 'complete', track));
+      return successReply(key, 'ignored');
+    }
+    return this.#dispatch(handlers, event, ctx, { claim, rawBody, delivery, track });
   }
 
   /** Runs the handlers of `event` and answers by the deadline, letting them run on after it. */
-  #dispatch(event: AnyEvent, ctx: HandlerContext, claim: Claim, rawBody: string | undefined, deadline: number): Promise<Reply> {
-    const handlers = this.registry.handlersFor(event.type);
-    if (handlers.length === 0) {
-      void this.#settleClaim(claim, 'complete');
-      return Promise.resolve(successReply(ctx.id, 'ignored'));
-    }
-
+  #dispatch(
+    handlers: readonly EventHandler[],
+    event: AnyEvent,
+    ctx: HandlerContext,
+    { claim, rawBody, delivery, track }: DispatchState,
+  ): Promise<Reply> {
     let failed = false;
     let onFirstFailure: () => void = noop;
     const firstFailure = new Promise<'failed'>((resolve) => {
@@ -129,30 +162,35 @@ export class Receiver {
       invoke(handler, event, ctx).catch((cause: unknown) => {
         failed = true;
         onFirstFailure();
-        this.errors.report(
-          new WebhookError('handler_failed', `A handler for ${event.type} failed`, {
-            cause,
-            event,
-            rawBody,
-            deliveryId: ctx.id,
-          }),
+        const error = new WebhookError('handler_failed', `A handler for ${event.type} failed`, {
+          cause,
           event,
-        );
+          rawBody,
+          deliveryId: ctx.id,
+        });
+        return this.errors.report(error, event);
       }),
     );
     // The claim is kept while any handler runs, so a resend meanwhile is a duplicate, and released
     // only once all have settled, so a resend never runs beside a handler still at work.
-    const settled = Promise.all(runs).then(() => this.#settleClaim(claim, failed ? 'release' : 'complete'));
-    this.inFlight.track(settled);
+    const settled = Promise.all(runs).then(() => this.#settle(claim, failed ? 'release' : 'complete', track));
+    track(settled);
 
-    if (this.#options.ack === 'immediate') return Promise.resolve(successReply(ctx.id, 'accepted'));
+    const outcome = settled.then(() => (failed ? 'failed' : 'processed'));
+    const held = delivery.holdUntilSettled === true;
+    if (!held && this.#options.ack === 'immediate') return Promise.resolve(successReply(ctx.id, 'accepted'));
 
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(resolve, Math.max(0, deadline - Date.now()), 'timeout');
-    });
-    const outcome = settled.then(() => (failed ? 'failed' : 'processed'));
-    return Promise.race([outcome, firstFailure, timeout]).then((result) => {
+    const race: Promise<'failed' | 'processed' | 'timeout'>[] = [outcome, firstFailure];
+    if (!held) {
+      const deadline = ctx.receivedAt.getTime() + this.#options.ackTimeoutMs;
+      race.push(
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, Math.max(0, deadline - Date.now()), 'timeout');
+        }),
+      );
+    }
+    return Promise.race(race).then((result) => {
       clearTimeout(timer);
       if (result === 'timeout') return successReply(ctx.id, 'accepted');
       if (result === 'failed') return errorReply(new WebhookError('handler_failed', 'A handler failed'));
@@ -161,47 +199,41 @@ export class Receiver {
   }
 
   /** Claims `key`; `null` for a duplicate. A store failure is reported and the event processed anyway. */
-  async #claim(key: string): Promise<Claim | null> {
+  async #claim(key: string, track: Track): Promise<Claim | null> {
     const store = this.#options.store;
     if (store === undefined) return UNSTORED;
     try {
       const claim = await store.claim(key);
       return claim === null ? null : { store, claim };
     } catch (cause) {
-      this.#storeFailed(cause, key);
+      track(this.#storeFailed(cause, key));
       return UNSTORED;
     }
   }
 
-  /** Completes or releases a claim in the background; a store failure is reported, never thrown. */
-  #settleClaim(claim: Claim, how: 'complete' | 'release'): Promise<void> {
-    if (claim === UNSTORED) return Promise.resolve();
+  /** Completes or releases a claim; resolves when done, and a store failure is reported, never thrown. */
+  async #settle(claim: Claim, how: 'complete' | 'release', track: Track): Promise<void> {
+    if (claim === UNSTORED) return;
     const { store, claim: held } = claim;
-    const done = (async () => {
-      try {
-        await (how === 'complete' ? store.complete(held) : store.release(held));
-      } catch (cause) {
-        this.#storeFailed(cause, held.key);
-      }
-    })();
-    this.inFlight.track(done);
-    return done;
+    try {
+      await (how === 'complete' ? store.complete(held) : store.release(held));
+    } catch (cause) {
+      track(this.#storeFailed(cause, held.key));
+    }
   }
 
-  #storeFailed(cause: unknown, key: string): void {
-    this.errors.report(new WebhookError('store_unavailable', 'The dedupe store failed', { cause, deliveryId: key }));
+  #storeFailed(cause: unknown, key: string): Promise<void> {
+    return this.errors.report(new WebhookError('store_unavailable', 'The dedupe store failed', { cause, deliveryId: key }));
   }
+}
 
-  #tooLarge(headerId: string | undefined): WebhookError {
-    return new WebhookError('payload_too_large', `The body is larger than the limit of ${this.#options.limit} bytes`, {
-      deliveryId: headerId,
-    });
-  }
+type Track = (work: Promise<unknown>) => void;
 
-  #reject(error: WebhookError): Reply {
-    this.errors.report(error, undefined);
-    return errorReply(error);
-  }
+interface DispatchState {
+  readonly claim: Claim;
+  readonly rawBody: string | undefined;
+  readonly delivery: Delivery;
+  readonly track: Track;
 }
 
 /** A claim held in a store, or `UNSTORED` when there is no store (or it failed) and nothing is held. */

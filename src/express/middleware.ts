@@ -2,14 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorHandler, EventHandler } from '../core/handler-types';
 import { resolveOptions, type ConvercWebhooksOptions } from '../core/options';
 import { Receiver } from '../core/receiver';
+import { registerReceiver } from '../core/receivers';
 import type { EventOf } from '../events/event-schemas';
 import type { ConvercEventType } from '../events/event-types';
-import { readNodeBody } from '../node/read-body';
 import { isPath, pathnameOf } from '../node/request-path';
-import { writeReply } from '../node/write-reply';
-
-/** Express's `next`, or any Connect-style continuation. */
-export type NextFunction = (error?: unknown) => void;
+import { passOn, serveNode, type NextFunction } from '../node/serve-node';
 
 /**
  * A receiver of Converc webhooks. It is itself an Express `RequestHandler`: mount it with
@@ -40,18 +37,11 @@ export interface ConvercWebhooks {
   drain(): Promise<void>;
 }
 
-const receivers = new WeakMap<ConvercWebhooks, Receiver>();
-
-/** The core behind a receiver, for the other adapters. */
-export function receiverOf(webhooks: ConvercWebhooks): Receiver {
-  const receiver = receivers.get(webhooks);
-  if (receiver === undefined) throw new TypeError('expected a receiver made by convercWebhooks()');
-  return receiver;
-}
-
 /**
  * Creates a receiver of Converc webhooks: Express middleware that validates each delivery, drops
  * duplicates, runs the handlers for its type and answers well inside the provider's 8 s timeout.
+ * The same receiver also serves `node:http` ({@link createNodeHandler}) and the Fetch API
+ * ({@link createFetchHandler}).
  *
  * @example
  * ```ts
@@ -72,23 +62,8 @@ export function convercWebhooks(options: ConvercWebhooksOptions = {}): ConvercWe
     res: ServerResponse,
     next?: NextFunction,
   ): void {
-    if (!handlesPath(req, path)) {
-      if (next !== undefined) next();
-      else writeNotFound(res);
-      return;
-    }
-    receiver
-      .receive({ method: req.method ?? 'GET', headers: req.headers, readBody: (limit) => readNodeBody(req, limit) })
-      .then(
-        (reply) => {
-          writeReply(res, reply);
-        },
-        // receive() never rejects by design; should that ever break, Express's error handler answers.
-        (error: unknown) => {
-          if (next === undefined) res.destroy();
-          else next(error);
-        },
-      );
+    if (handlesPath(req, path)) serveNode(receiver, req, res, next);
+    else passOn(res, next);
   } as ConvercWebhooks;
 
   webhooks.on = function on(type, handler) {
@@ -103,16 +78,18 @@ export function convercWebhooks(options: ConvercWebhooksOptions = {}): ConvercWe
     receiver.errors.add(handler);
     return this;
   };
-  webhooks.drain = () => receiver.inFlight.drain();
+  webhooks.drain = () => receiver.drain();
 
-  receivers.set(webhooks, receiver);
+  registerReceiver(webhooks, receiver);
   if (options.handlers !== undefined) registerHandlerMap(receiver, options.handlers);
   if (options.onError !== undefined) webhooks.onError(options.onError);
   return webhooks;
 }
 
 function registerHandlerMap(receiver: Receiver, handlers: NonNullable<ConvercWebhooksOptions['handlers']>): void {
-  if (typeof (handlers as unknown) !== 'object' || (handlers as unknown) === null) throw new TypeError('handlers must be an object');
+  if (typeof (handlers as unknown) !== 'object' || (handlers as unknown) === null) {
+    throw new TypeError('handlers must be an object');
+  }
   for (const [type, value] of Object.entries(handlers)) {
     const list: readonly unknown[] = Array.isArray(value) ? value : [value];
     for (const handler of list) receiver.registry.add(type as ConvercEventType, handler);
@@ -129,9 +106,4 @@ function handlesPath(req: IncomingMessage, path: string | undefined): boolean {
   if (path !== undefined) return isPath(pathname, path);
   if ((req as { route?: unknown }).route !== undefined) return true;
   return isPath(pathname, '/');
-}
-
-function writeNotFound(res: ServerResponse): void {
-  res.statusCode = 404;
-  res.end();
 }

@@ -1,0 +1,66 @@
+import type { Reply } from '../core/reply';
+import { receiverOf } from '../core/receivers';
+import type { ConvercWebhooks } from '../express/middleware';
+import { readFetchBody } from './read-body';
+
+/** What a platform may pass beside the request: Cloudflare's `ExecutionContext`, Hono's `c.executionCtx`. */
+export interface FetchContext {
+  /** Keeps the function alive until `promise` settles, after the response has gone. */
+  waitUntil?(promise: Promise<unknown>): void;
+}
+
+/** Options of {@link createFetchHandler}. */
+export interface FetchHandlerOptions {
+  /**
+   * A platform's `waitUntil` that works without a per-request context, such as `waitUntil` from
+   * `@vercel/functions`. With one (here or in the handler's second argument), `ackTimeoutMs` and
+   * `ack` apply as they do on Express, and work left after the answer is handed to it.
+   * @default none: the answer waits until every handler has settled
+   */
+  waitUntil?: (promise: Promise<unknown>) => void;
+}
+
+/** A Fetch API handler: a `Request` in, a `Response` out. */
+export type FetchHandler = (request: Request, context?: FetchContext) => Promise<Response>;
+
+/**
+ * The receiver as a Fetch API handler, for Next.js route handlers, Hono, Bun, Deno and edge runtimes.
+ * Same handlers, dedupe store and HTTP contract as the Express middleware, and nothing from Node.
+ *
+ * Serverless platforms may freeze whatever runs after the response, so by default the answer waits
+ * for the handlers (a `202` at `ackTimeoutMs` would let them be frozen mid-way). Where the platform
+ * offers `waitUntil`, pass it, and the answer leaves by `ackTimeoutMs` as on Express.
+ *
+ * @example
+ * ```ts
+ * // app/api/webhooks/converc/route.ts (Next.js)
+ * const webhooks = convercWebhooks().on('call.ended', saveCall);
+ * export const POST = createFetchHandler(webhooks);
+ * ```
+ */
+export function createFetchHandler(webhooks: ConvercWebhooks, options: FetchHandlerOptions = {}): FetchHandler {
+  const receiver = receiverOf(webhooks);
+  if (options.waitUntil !== undefined && typeof options.waitUntil !== 'function') {
+    throw new TypeError('waitUntil must be a function');
+  }
+  return async function convercFetchHandler(request, context) {
+    const platformWaitUntil = context?.waitUntil?.bind(context) ?? options.waitUntil;
+    const reply = await receiver.receive({
+      method: request.method,
+      headers: Object.fromEntries(request.headers),
+      readBody: (limit) => readFetchBody(request, limit),
+      holdUntilSettled: platformWaitUntil === undefined,
+      ...(platformWaitUntil === undefined ? {} : { waitUntil: platformWaitUntil }),
+    });
+    return toResponse(reply);
+  };
+}
+
+function toResponse(reply: Reply): Response {
+  const headers = new Headers({ 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  for (const [name, value] of Object.entries(reply.headers)) {
+    // Connection handling belongs to the platform's server, not to a Response.
+    if (name !== 'connection') headers.set(name, value);
+  }
+  return new Response(JSON.stringify(reply.body), { status: reply.status, headers });
+}

@@ -1,0 +1,45 @@
+import type { DeliveryBody } from '../core/receiver';
+import { WebhookError } from '../errors/webhook-error';
+
+/**
+ * Reads a Fetch API request's body, at most `limit` bytes, with nothing from Node: it runs in edge
+ * runtimes, Deno and Bun as well. Reading stops, and the stream is cancelled, at the first byte over.
+ */
+export async function readFetchBody(request: Request, limit: number): Promise<DeliveryBody> {
+  if (request.bodyUsed) {
+    throw new WebhookError('body_unavailable', 'The request body was already read by something else');
+  }
+  const stream = request.body;
+  if (stream === null) return { text: '' };
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        void reader.cancel().catch(() => undefined);
+        throw new WebhookError('payload_too_large', `The body is larger than the limit of ${limit} bytes`);
+      }
+      chunks.push(value);
+    }
+  } catch (error) {
+    if (error instanceof WebhookError) throw error;
+    throw new WebhookError('request_aborted', 'The request body could not be read', { cause: error });
+  }
+  return { text: decodeUtf8(chunks, size) };
+}
+
+/** Bytes as UTF-8 text. An invalid sequence becomes U+FFFD rather than costing the event. */
+function decodeUtf8(chunks: readonly Uint8Array[], size: number): string {
+  if (chunks.length === 1 && chunks[0] !== undefined) return new TextDecoder().decode(chunks[0]);
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}

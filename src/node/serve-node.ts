@@ -1,0 +1,34 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Receiver } from '../core/receiver';
+import { readNodeBody } from './read-body';
+import { writeReply } from './write-reply';
+
+/** Express's `next`, or any Connect-style continuation. */
+export type NextFunction = (error?: unknown) => void;
+
+/** Hands a Node request to the core and writes its answer; shared by the Express and node:http adapters. */
+export function serveNode(receiver: Receiver, req: IncomingMessage, res: ServerResponse, next?: NextFunction): void {
+  receiver
+    .receive({ method: req.method ?? 'GET', headers: req.headers, readBody: (limit) => readNodeBody(req, limit) })
+    .then(
+      (reply) => {
+        writeReply(res, reply);
+      },
+      // receive() never rejects by design; should that ever break, the framework's error handler answers.
+      (error: unknown) => {
+        if (next === undefined) res.destroy();
+        else next(error);
+      },
+    );
+}
+
+/** A request for a path this receiver does not handle: the next middleware's, or a 404. */
+export function passOn(res: ServerResponse, next?: NextFunction): void {
+  if (next !== undefined) {
+    next();
+    return;
+  }
+  res.statusCode = 404;
+  res.setHeader('content-length', 0);
+  res.end();
+}
