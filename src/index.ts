@@ -29,6 +29,7 @@ export {
 } from './errors/webhook-error';
 export { EVENT_TYPES, isKnownEventType, type ConvercEventType } from './events/event-types';
 export { parseEvent } from './events/parse-event';
+export { isEventOf } from './events/is-event-of';
 export { unknownEventSchema, type UnknownEvent } from './events/envelope';
 export {
   eventSchema,

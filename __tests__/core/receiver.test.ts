@@ -57,7 +57,7 @@ describe('Receiver', () => {
     expect(reply.status).toBe(200);
   });
 
-  it('answers a body that failed to read with request_aborted, and releases the header claim', async () => {
+  it('answers a body that failed to read with request_aborted, and holds no claim on its id', async () => {
     const { receiver, errors } = receiverWith();
     const handler = jest.fn();
     receiver.registry.add('call.ended', handler);
@@ -151,12 +151,102 @@ describe('Receiver', () => {
     expect(stored).toEqual(['invalid_json']);
   });
 
-  it('answers invalid_json for JSON nested deeper than the stack allows', async () => {
-    const { receiver } = receiverWith({ limit: '20mb' });
-    const depth = 2_000_000;
-    const text = '['.repeat(depth) + ']'.repeat(depth);
-    const reply = await receiver.receive({ method: 'POST', headers: {}, readBody: () => Promise.resolve({ text }) });
-    // V8 parses deep arrays without recursion; either way the answer is a 4xx, never a crash.
-    expect([400, 422]).toContain(reply.status);
+  it('answers 422 for a deeply nested array, and processes an event carrying deep nesting in a field it does not know', async () => {
+    const { receiver } = receiverWith();
+    const handler = jest.fn();
+    receiver.registry.add('call.ended', handler);
+    const depth = 50_000;
+    const deep = '['.repeat(depth) + ']'.repeat(depth);
+    const array = await receiver.receive({ method: 'POST', headers: {}, readBody: () => Promise.resolve({ text: deep }) });
+    expect(array.status).toBe(422);
+    const text = JSON.stringify(fixtures['call.ended']).replace(/}$/, `,"nested":${deep}}`);
+    const nested = await receiver.receive({ method: 'POST', headers: {}, readBody: () => Promise.resolve({ text }) });
+    expect(nested.body).toMatchObject({ status: 'processed' });
+    expect(handler).toHaveBeenCalledTimes(1);
+  });
+
+  it('answers by ackTimeoutMs when the store never answers a claim, processing the event anyway', async () => {
+    const late = deferred<{ key: string; token: string } | null>();
+    const completed = jest.fn(() => Promise.resolve());
+    const store: DedupeStore = { claim: () => late.promise, complete: completed, release: () => Promise.resolve() };
+    const { receiver, errors } = receiverWith({ dedupe: store, ackTimeoutMs: 50 });
+    const handler = jest.fn();
+    receiver.registry.add('call.ended', handler);
+    const reply = await receiver.receive(delivery(fixtures['call.ended']));
+    expect([200, 202]).toContain(reply.status);
+    expect(handler).toHaveBeenCalledTimes(1);
+    expect(errors.map((e) => e.code)).toEqual(['store_unavailable']);
+    // The claim arrives after all: it is completed, not left held.
+    late.resolve({ key: 'evt-call.ended', token: 't' });
+    await receiver.drain();
+    expect(completed).toHaveBeenCalledWith({ key: 'evt-call.ended', token: 't' });
+  });
+
+  it('answers processed without waiting for a slow store to complete the claim', async () => {
+    const memory = new MemoryDedupeStore();
+    const slow = deferred();
+    const store: DedupeStore = {
+      claim: (key) => memory.claim(key),
+      complete: async (claim) => {
+        await slow.promise;
+        await memory.complete(claim);
+      },
+      release: (claim) => memory.release(claim),
+    };
+    const { receiver } = receiverWith({ dedupe: store, ackTimeoutMs: 50 });
+    receiver.registry.add('call.ended', () => undefined);
+    expect((await receiver.receive(delivery(fixtures['call.ended']))).body).toMatchObject({ status: 'processed' });
+    // Still held while it completes: a resend meanwhile is a duplicate.
+    expect((await receiver.receive(delivery(fixtures['call.ended']))).body).toMatchObject({ status: 'duplicate' });
+    slow.resolve();
+    await receiver.drain();
+  });
+
+  it('answers by ackTimeoutMs when the store never answers isProcessed, and reads the body instead', async () => {
+    const memory = new MemoryDedupeStore();
+    const store: DedupeStore = {
+      claim: (key) => memory.claim(key),
+      complete: (claim) => memory.complete(claim),
+      release: (claim) => memory.release(claim),
+      isProcessed: () => new Promise<boolean>(() => undefined),
+    };
+    const { receiver, errors } = receiverWith({ dedupe: store, ackTimeoutMs: 50 });
+    receiver.registry.add('call.ended', () => undefined);
+    const reply = await receiver.receive(delivery(fixtures['call.ended'], { 'x-ic-id': 'evt-call.ended' }));
+    expect(reply.body).toMatchObject({ status: 'processed' });
+    expect(errors.map((e) => e.code)).toEqual(['store_unavailable']);
+  });
+
+  it('processes a duplicate that arrives while the first copy is still uploading, if that copy then breaks', async () => {
+    const { receiver, errors } = receiverWith();
+    const handler = jest.fn();
+    receiver.registry.add('call.ended', handler);
+    const upload = deferred<{ text: string }>();
+    const first = receiver.receive({
+      method: 'POST',
+      headers: { 'x-ic-id': 'evt-call.ended' },
+      readBody: () => upload.promise,
+    });
+    const second = await receiver.receive(delivery(fixtures['call.ended'], { 'x-ic-id': 'evt-call.ended' }));
+    expect(second.body).toMatchObject({ status: 'processed' });
+    upload.reject(new Error('connection reset'));
+    expect((await first).status).toBe(400);
+    expect(handler).toHaveBeenCalledTimes(1);
+    expect(errors.map((e) => e.code)).toEqual(['request_aborted']);
+  });
+
+  it('makes drain() wait for a delivery still reading its body', async () => {
+    const { receiver } = receiverWith();
+    const order: string[] = [];
+    receiver.registry.add('call.ended', () => void order.push('handler'));
+    const upload = deferred<{ text: string }>();
+    const answered = receiver
+      .receive({ method: 'POST', headers: {}, readBody: () => upload.promise })
+      .then(() => order.push('answered'));
+    const drained = receiver.drain().then(() => order.push('drained'));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    upload.resolve({ text: JSON.stringify(fixtures['call.ended']) });
+    await Promise.all([answered, drained]);
+    expect(order).toEqual(['handler', 'answered', 'drained']);
   });
 });

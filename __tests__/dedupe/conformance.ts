@@ -89,6 +89,20 @@ export function describeDedupeStoreConformance(name: string, make: () => Promise
       expect(await subject.store.claim(k)).not.toBeNull();
     });
 
+    it('says a key is processed only once it is completed, if it offers isProcessed', async () => {
+      const { store } = subject;
+      if (store.isProcessed === undefined) {
+        expect(typeof store.claim).toBe('function');
+        return;
+      }
+      const k = key();
+      expect(await store.isProcessed(k)).toBe(false);
+      const claim = await store.claim(k);
+      expect(await store.isProcessed(k)).toBe(false);
+      await store.complete(claim!);
+      expect(await store.isProcessed(k)).toBe(true);
+    });
+
     it('keeps keys apart', async () => {
       const a = key();
       const b = key();

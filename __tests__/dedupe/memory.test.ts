@@ -15,7 +15,7 @@ describeDedupeStoreConformance('MemoryDedupeStore', () => {
 });
 
 describe('MemoryDedupeStore', () => {
-  it('remembers at most max ids, forgetting the least recently seen first', async () => {
+  it('remembers at most max ids, forgetting the oldest first', async () => {
     const store = new MemoryDedupeStore({ max: 3 });
     for (const id of ['a', 'b', 'c', 'd']) await store.complete((await store.claim(id))!);
     expect(store.size).toBe(3);

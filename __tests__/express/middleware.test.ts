@@ -41,6 +41,35 @@ describe.each([
     expect(response.text).toBe('not here');
   });
 
+  it('passes on a request that an earlier route matched and handed to next()', async () => {
+    const handler = jest.fn();
+    const app = express()
+      .post('/ping', (_req, _res, next) => {
+        next();
+      })
+      .all(/.*/, (_req, _res, next) => {
+        next();
+      })
+      .use(convercWebhooks().onAny(handler))
+      .use('/webhooks/converc', convercWebhooks().onAny(handler))
+      .use((_req, res) => {
+        res.status(404).send('app 404');
+      });
+    expect((await request(app).post('/ping').send(fixtures['call.ended'])).text).toBe('app 404');
+    expect((await request(app).post('/webhooks/converc/other').send(fixtures['call.ended'])).text).toBe('app 404');
+    expect((await request(app).get('/webhooks/converc/x')).text).toBe('app 404');
+    expect((await request(app).post('/webhooks/converc').send(fixtures['call.ended'])).body.status).toBe('processed');
+    expect(handler).toHaveBeenCalledTimes(1);
+  });
+
+  it('answers 404 from app.post(path, webhooks) to other methods: use app.all for a 405', async () => {
+    const app = express()
+      .post('/a', convercWebhooks())
+      .all('/b', convercWebhooks());
+    expect((await request(app).get('/a')).status).toBe(404);
+    expect((await request(app).get('/b')).status).toBe(405);
+  });
+
   it('keeps the query string out of the path match', async () => {
     const app = express().use('/hooks', convercWebhooks().onAny(jest.fn()));
     const response = await request(app).post('/hooks?token=abc').send(fixtures['call.ended']);

@@ -2,6 +2,7 @@ import express from 'express';
 import { expectTypeOf } from 'expect-type';
 import {
   convercWebhooks,
+  isEventOf,
   parseEvent,
   type AnyEvent,
   type ConvercEvent,
@@ -12,6 +13,7 @@ import {
   type WebhookError,
   type WebhookErrorCode,
 } from 'converc-webhooks';
+import { fixtures, futureEvent } from '../fixtures/events';
 
 // These assertions are checked by the compiler when ts-jest compiles this file: a wrong type fails
 // the run. The runtime expectations only prove the file ran.
@@ -74,5 +76,18 @@ describe('the public types', () => {
     app.use(convercWebhooks({ path: '/webhooks/converc' }));
     expectTypeOf(webhooks).toExtend<express.RequestHandler>();
     expect(app).toBeDefined();
+  });
+});
+
+describe('isEventOf', () => {
+  it('narrows an event from onAny or parseEvent to one type, or to several', () => {
+    const event = parseEvent(fixtures['call.ended']);
+    if (isEventOf(event, 'call.ended')) expectTypeOf(event.data.call.endedAt).toEqualTypeOf<string>();
+    if (isEventOf(event, ['call.canceled', 'call.missed'])) {
+      expectTypeOf(event.type).toEqualTypeOf<'call.canceled' | 'call.missed'>();
+    }
+    expect(isEventOf(event, 'call.ended')).toBe(true);
+    expect(isEventOf(event, ['call.canceled', 'call.missed'])).toBe(false);
+    expect(isEventOf(parseEvent(futureEvent), 'call.ended')).toBe(false);
   });
 });

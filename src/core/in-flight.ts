@@ -2,11 +2,6 @@
 export class InFlight {
   readonly #running = new Set<Promise<unknown>>();
 
-  /** How many tracked promises have not settled yet. */
-  get size(): number {
-    return this.#running.size;
-  }
-
   /** Tracks `work` until it settles. `work` must not reject: everything tracked here catches its own errors. */
   track(work: Promise<unknown>): void {
     this.#running.add(work);

@@ -1,6 +1,7 @@
 import type { DedupeClaim, DedupeStore } from '../dedupe/dedupe-store';
-import { WebhookError, isWebhookError } from '../errors/webhook-error';
+import { WebhookError, isWebhookError, payloadTooLarge } from '../errors/webhook-error';
 import { parseEvent } from '../events/parse-event';
+import { beforeDeadline, TIMED_OUT } from './deadline';
 import { ErrorHooks } from './error-hooks';
 import { HandlerRegistry } from './handler-registry';
 import type { AnyEvent, EventHandler, HandlerContext, IncomingHeaders } from './handler-types';
@@ -36,8 +37,8 @@ export interface Delivery {
 /**
  * The framework-agnostic receiver: every adapter hands it a {@link Delivery} and writes back the
  * {@link Reply} it resolves with. A delivery goes, top to bottom:
- * method → media type → size → dedupe on `X-IC-Id` → body → JSON → schema → ids agree →
- * dedupe on `id` → handlers → answer.
+ * method → media type → size → `X-IC-Id` already processed? → body → JSON → schema → ids agree →
+ * claim the key → handlers → answer.
  */
 export class Receiver {
   readonly registry = new HandlerRegistry();
@@ -54,17 +55,24 @@ export class Receiver {
     return this.#options.path;
   }
 
-  /** Resolves once every handler still running, and the work after it, has settled. */
+  /** Resolves once every delivery being received, every handler still running and the work after them has settled. */
   drain(): Promise<void> {
     return this.#inFlight.drain();
   }
 
   /** Answers one delivery. Never rejects: every failure becomes a reply and a report to `onError`. */
-  async receive(delivery: Delivery): Promise<Reply> {
+  receive(delivery: Delivery): Promise<Reply> {
+    const reply = this.#receive(delivery);
+    this.#inFlight.track(reply);
+    return reply;
+  }
+
+  async #receive(delivery: Delivery): Promise<Reply> {
     const receivedAt = new Date();
+    const deadline = receivedAt.getTime() + this.#options.ackTimeoutMs;
     const { headers } = delivery;
     // Work that outlives the answer: drain() waits for it, and so does the platform when it can.
-    const track = (work: Promise<unknown>): void => {
+    const track: Track = (work) => {
       this.#inFlight.track(work);
       delivery.waitUntil?.(work);
     };
@@ -80,28 +88,25 @@ export class Receiver {
     const contentEncoding = firstHeader(headers['content-encoding']);
     if (!isIdentityEncoding(contentEncoding)) {
       return reject(
-        new WebhookError('unsupported_media_type', `Content-Encoding ${contentEncoding ?? ''} is not supported; send the body unencoded`),
+        new WebhookError(
+          'unsupported_media_type',
+          `Content-Encoding ${contentEncoding ?? ''} is not supported; send the body unencoded`,
+        ),
       );
     }
     if (!isJsonContentType(contentType)) {
       return reject(new WebhookError('unsupported_media_type', `Content-Type ${contentType ?? ''} is not JSON (UTF-8)`));
     }
     const headerId = deliveryIdHeader(headers);
-    const { limit } = this.#options;
+    const { limit, store } = this.#options;
     if (Number(firstHeader(headers['content-length'])) > limit) {
-      return reject(
-        new WebhookError('payload_too_large', `The body is larger than the limit of ${limit} bytes`, {
-          deliveryId: headerId,
-        }),
-      );
+      return reject(payloadTooLarge(limit).with({ deliveryId: headerId }));
     }
 
-    // The header names the event before the body is read: a known duplicate costs no parsing.
-    let claim: Claim | undefined;
-    if (headerId !== undefined) {
-      const held = await this.#claim(headerId, track);
-      if (held === null) return successReply(headerId, 'duplicate');
-      claim = held;
+    // The header names the event before the body is read: an id already processed costs no read and
+    // no parse. Only a finished id counts: one still being received may yet fail and be released.
+    if (headerId !== undefined && store?.isProcessed !== undefined) {
+      if (await this.#isProcessed(store, headerId, deadline, track)) return successReply(headerId, 'duplicate');
     }
 
     let rawBody: string | undefined;
@@ -121,7 +126,6 @@ export class Receiver {
         throw new WebhookError('id_mismatch', 'The X-IC-Id header and the body id differ', { event });
       }
     } catch (error) {
-      if (claim !== undefined) track(this.#settle(claim, 'release', track));
       return reject(
         isWebhookError(error)
           ? error.with({ rawBody, deliveryId: headerId })
@@ -130,81 +134,73 @@ export class Receiver {
     }
 
     const key = headerId ?? event.id;
-    if (claim === undefined) {
-      const held = await this.#claim(key, track);
-      if (held === null) return successReply(key, 'duplicate');
-      claim = held;
-    }
+    const claim = await this.#claim(key, deadline, track);
+    if (claim === null) return successReply(key, 'duplicate');
     const ctx: HandlerContext = Object.freeze({ id: key, receivedAt, headers });
     const handlers = this.registry.handlersFor(event.type);
     if (handlers.length === 0) {
       track(this.#settle(claim, 'complete', track));
       return successReply(key, 'ignored');
     }
-    return this.#dispatch(handlers, event, ctx, { claim, rawBody, delivery, track });
-  }
 
-  /** Runs the handlers of `event` and answers by the deadline, letting them run on after it. */
-  #dispatch(
-    handlers: readonly EventHandler[],
-    event: AnyEvent,
-    ctx: HandlerContext,
-    { claim, rawBody, delivery, track }: DispatchState,
-  ): Promise<Reply> {
     let failed = false;
-    let onFirstFailure: () => void = noop;
-    const firstFailure = new Promise<'failed'>((resolve) => {
-      onFirstFailure = () => {
-        resolve('failed');
-      };
-    });
     const runs = handlers.map((handler) =>
       invoke(handler, event, ctx).catch((cause: unknown) => {
         failed = true;
-        onFirstFailure();
         const error = new WebhookError('handler_failed', `A handler for ${event.type} failed`, {
           cause,
           event,
           rawBody,
-          deliveryId: ctx.id,
+          deliveryId: key,
         });
-        return this.errors.report(error, event);
+        track(this.errors.report(error, event));
+        throw cause;
       }),
     );
     // The claim is kept while any handler runs, so a resend meanwhile is a duplicate, and released
     // only once all have settled, so a resend never runs beside a handler still at work.
-    const settled = Promise.all(runs).then(() => this.#settle(claim, failed ? 'release' : 'complete', track));
-    track(settled);
+    track(Promise.allSettled(runs).then(() => this.#settle(claim, failed ? 'release' : 'complete', track)));
 
-    const outcome = settled.then(() => (failed ? 'failed' : 'processed'));
     const held = delivery.holdUntilSettled === true;
-    if (!held && this.#options.ack === 'immediate') return Promise.resolve(successReply(ctx.id, 'accepted'));
-
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const race: Promise<'failed' | 'processed' | 'timeout'>[] = [outcome, firstFailure];
-    if (!held) {
-      const deadline = ctx.receivedAt.getTime() + this.#options.ackTimeoutMs;
-      race.push(
-        new Promise((resolve) => {
-          timer = setTimeout(resolve, Math.max(0, deadline - Date.now()), 'timeout');
-        }),
-      );
-    }
-    return Promise.race(race).then((result) => {
-      clearTimeout(timer);
-      if (result === 'timeout') return successReply(ctx.id, 'accepted');
-      if (result === 'failed') return errorReply(new WebhookError('handler_failed', 'A handler failed'));
-      return successReply(ctx.id, 'processed');
-    });
+    if (!held && this.#options.ack === 'immediate') return successReply(key, 'accepted');
+    // Promise.all rejects at the first failure: a 500 need not wait for the other handlers.
+    const outcome = Promise.all(runs).then(
+      () => successReply(key, 'processed'),
+      () => errorReply(new WebhookError('handler_failed', 'A handler failed')),
+    );
+    if (held) return outcome;
+    const answer = await beforeDeadline(outcome, deadline);
+    return answer === TIMED_OUT ? successReply(key, 'accepted') : answer;
   }
 
-  /** Claims `key`; `null` for a duplicate. A store failure is reported and the event processed anyway. */
-  async #claim(key: string, track: Track): Promise<Claim | null> {
+  /** Whether the store already finished `key`; a slow or failing store counts as "no", and is reported. */
+  async #isProcessed(store: DedupeStore, key: string, deadline: number, track: Track): Promise<boolean> {
+    try {
+      const processed = await beforeDeadline(store.isProcessed?.(key) ?? Promise.resolve(false), deadline);
+      if (processed !== TIMED_OUT) return processed;
+      track(this.#storeFailed(new Error('isProcessed() did not answer before ackTimeoutMs'), key));
+    } catch (cause) {
+      track(this.#storeFailed(cause, key));
+    }
+    return false;
+  }
+
+  /**
+   * Claims `key`; `null` for a duplicate. A store that fails, or has not answered by the deadline, is
+   * reported and the event processed anyway: a possible duplicate is better than a certain loss.
+   */
+  async #claim(key: string, deadline: number, track: Track): Promise<Claim | null> {
     const store = this.#options.store;
     if (store === undefined) return UNSTORED;
+    const pending = store.claim(key);
     try {
-      const claim = await store.claim(key);
-      return claim === null ? null : { store, claim };
+      const claim = await beforeDeadline(pending, deadline);
+      if (claim === TIMED_OUT) {
+        track(this.#storeFailed(new Error('claim() did not answer before ackTimeoutMs'), key));
+        // Should the claim arrive after all, it is settled like any other once the handlers are done.
+        return { store, claim: pending.catch(() => null) };
+      }
+      return claim === null ? null : { store, claim: Promise.resolve(claim) };
     } catch (cause) {
       track(this.#storeFailed(cause, key));
       return UNSTORED;
@@ -214,9 +210,10 @@ export class Receiver {
   /** Completes or releases a claim; resolves when done, and a store failure is reported, never thrown. */
   async #settle(claim: Claim, how: 'complete' | 'release', track: Track): Promise<void> {
     if (claim === UNSTORED) return;
-    const { store, claim: held } = claim;
+    const held = await claim.claim;
+    if (held === null) return;
     try {
-      await (how === 'complete' ? store.complete(held) : store.release(held));
+      await (how === 'complete' ? claim.store.complete(held) : claim.store.release(held));
     } catch (cause) {
       track(this.#storeFailed(cause, held.key));
     }
@@ -229,18 +226,12 @@ export class Receiver {
 
 type Track = (work: Promise<unknown>) => void;
 
-interface DispatchState {
-  readonly claim: Claim;
-  readonly rawBody: string | undefined;
-  readonly delivery: Delivery;
-  readonly track: Track;
-}
-
-/** A claim held in a store, or `UNSTORED` when there is no store (or it failed) and nothing is held. */
-type Claim = { readonly store: DedupeStore; readonly claim: DedupeClaim } | typeof UNSTORED;
+/**
+ * A claim in a store (a promise, since a slow store's claim may arrive after the handlers started), or
+ * `UNSTORED` when there is no store, or it failed, and nothing is held.
+ */
+type Claim = { readonly store: DedupeStore; readonly claim: Promise<DedupeClaim | null> } | typeof UNSTORED;
 const UNSTORED = Symbol('unstored');
-
-function noop(): void {}
 
 /** Calls a handler, turning a synchronous throw into a rejection of the value thrown. */
 async function invoke(handler: EventHandler, event: AnyEvent, ctx: HandlerContext): Promise<unknown> {

@@ -10,9 +10,9 @@ export interface DedupeClaim {
 }
 
 /**
- * Where delivery ids are remembered. The core calls `claim` before any handler runs, then exactly one
- * of `complete` (the event was processed or ignored) or `release` (it failed and may be processed when
- * sent again). Every method may reject; the core then answers as documented and tells `onError`.
+ * Where delivery ids are remembered. The core calls `claim` once the event is valid, before any
+ * handler runs, then exactly one of `complete` (the event was processed or ignored) or `release` (it
+ * failed and may be processed when sent again). Every method may reject; the core then answers as documented and tells `onError`.
  *
  * The built-in {@link MemoryDedupeStore} keeps ids in one process; implement this interface to share
  * them between processes (a Redis store, say) without touching the core.
@@ -37,4 +37,9 @@ export interface DedupeStore {
   complete(claim: DedupeClaim): Promise<void>;
   /** Forgets a claimed key after a failure, if this claim still holds it, so a resend is processed. */
   release(claim: DedupeClaim): Promise<void>;
+  /**
+   * Optional fast path: whether `key` was completed (not merely claimed). When the store has it, a
+   * delivery whose `X-IC-Id` names a processed event is answered `duplicate` before its body is read.
+   */
+  isProcessed?(key: string): Promise<boolean>;
 }

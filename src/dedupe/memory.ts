@@ -79,6 +79,10 @@ export class MemoryDedupeStore implements DedupeStore {
     return Promise.resolve();
   }
 
+  isProcessed(key: string): Promise<boolean> {
+    return Promise.resolve(this.#entries.get(key) === DONE);
+  }
+
   release(claim: DedupeClaim): Promise<void> {
     if (this.#entries.get(claim.key) === claim.token) this.#entries.delete(claim.key);
     return Promise.resolve();

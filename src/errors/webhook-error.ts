@@ -119,3 +119,8 @@ export function isWebhookError(value: unknown): value is WebhookError {
     Object.prototype.hasOwnProperty.call(ERROR_STATUS, candidate.code)
   );
 }
+
+/** The `payload_too_large` error for a body over `limit` bytes, wherever it is found out. */
+export function payloadTooLarge(limit: number): WebhookError {
+  return new WebhookError('payload_too_large', `The body is larger than the limit of ${limit} bytes`);
+}

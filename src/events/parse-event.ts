@@ -13,7 +13,7 @@ import { isKnownEventType } from './event-types';
  * @example
  * ```ts
  * const event = parseEvent(JSON.parse(text));
- * if (event.type === 'call.ended') console.log(event.data.call.endedAt);
+ * if (isEventOf(event, 'call.ended')) console.log(event.data.call.endedAt);
  * ```
  */
 export function parseEvent(input: unknown): ConvercEvent | UnknownEvent {

@@ -9,11 +9,32 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
  */
 export const idSchema = z.string().min(1, 'must be a non-empty string');
 
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/**
+ * Whether `value` is an ISO-8601 date-time in extended format: `2024-01-02T00:00:00.000Z`, with or
+ * without seconds, fractions or offset, the offset as `Z`, `+01:00`, `+0100` or `+01`. Lenient on
+ * purpose: the provider never resends, so a format variant must not cost an event.
+ */
+export function isIsoDateTime(value: string): boolean {
+  const match = ISO_DATE_TIME.exec(value);
+  if (match === null) return false;
+  // An absent seconds group is undefined at run time, whatever the type says.
+  const [month, day, hour, minute, second] = match.slice(2).map((part: string | undefined) => Number(part ?? 0));
+  return (
+    inRange(month, 1, 12) && inRange(day, 1, 31) && inRange(hour, 0, 24) && inRange(minute, 0, 59) && inRange(second, 0, 60)
+  );
+}
+
+function inRange(value: number | undefined, min: number, max: number): boolean {
+  return value !== undefined && value >= min && value <= max;
+}
+
 /**
  * An ISO-8601 date-time, such as `2024-01-02T00:00:00.000Z`. Kept as the string the provider sent,
- * so a handler sees exactly what was delivered; offsets and any sub-second precision are accepted.
+ * so a handler sees exactly what was delivered.
  */
-export const timestampSchema = z.iso.datetime({ offset: true, local: true, error: 'must be an ISO-8601 date-time' });
+export const timestampSchema = z.string().refine(isIsoDateTime, 'must be an ISO-8601 date-time');
 
 /**
  * A string whose documented values are `values`, but which may take others at any time.

@@ -13,7 +13,7 @@ export const questionSchema = z.looseObject({
   required: z.boolean(),
   position: z.number(),
   /** The choices of a select question; a free-text question may have none. */
-  options: z.array(z.looseObject({ label: z.string(), value: z.string() })).nullish(),
+  options: z.array(z.looseObject({ label: z.string(), value: scalarAnswerSchema })).nullish(),
 });
 
 /** One answer the visitor gave to a qualification question. */

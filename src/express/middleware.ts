@@ -62,7 +62,7 @@ export function convercWebhooks(options: ConvercWebhooksOptions = {}): ConvercWe
     res: ServerResponse,
     next?: NextFunction,
   ): void {
-    if (handlesPath(req, path)) serveNode(receiver, req, res, next);
+    if (handlesPath(req, path, webhooks)) serveNode(receiver, req, res, next);
     else passOn(res, next);
   } as ConvercWebhooks;
 
@@ -98,12 +98,20 @@ function registerHandlerMap(receiver: Receiver, handlers: NonNullable<ConvercWeb
 
 /**
  * Whether this request is for the receiver. With a `path` option, the path below the mount point must
- * be it. Without one, a route (`app.post(path, webhooks)`) handles what it matched, and a mount
- * (`app.use(path, webhooks)`) handles its own path only, so `/webhooks/converc/other` passes on.
+ * be it. Without one, a route of its own (`app.post(path, webhooks)`) handles what it matched, and a
+ * mount (`app.use(path, webhooks)`) handles its own path only, so `/webhooks/converc/other` passes on.
  */
-function handlesPath(req: IncomingMessage, path: string | undefined): boolean {
+function handlesPath(req: IncomingMessage, path: string | undefined, self: ConvercWebhooks): boolean {
   const pathname = pathnameOf(req.url);
   if (path !== undefined) return isPath(pathname, path);
-  if ((req as { route?: unknown }).route !== undefined) return true;
-  return isPath(pathname, '/');
+  return isOwnRoute(req, self) || isPath(pathname, '/');
+}
+
+/**
+ * Whether Express reached this receiver through a route it belongs to. `req.route` alone is not
+ * enough: Express leaves it set when an earlier route called `next()`.
+ */
+function isOwnRoute(req: IncomingMessage, self: ConvercWebhooks): boolean {
+  const { route } = req as { route?: { stack?: unknown } };
+  return Array.isArray(route?.stack) && route.stack.some((layer) => (layer as { handle?: unknown }).handle === self);
 }

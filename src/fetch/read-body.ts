@@ -1,5 +1,5 @@
 import type { DeliveryBody } from '../core/receiver';
-import { WebhookError } from '../errors/webhook-error';
+import { WebhookError, payloadTooLarge } from '../errors/webhook-error';
 
 /**
  * Reads a Fetch API request's body, at most `limit` bytes, with nothing from Node: it runs in edge
@@ -21,7 +21,7 @@ export async function readFetchBody(request: Request, limit: number): Promise<De
       size += value.byteLength;
       if (size > limit) {
         void reader.cancel().catch(() => undefined);
-        throw new WebhookError('payload_too_large', `The body is larger than the limit of ${limit} bytes`);
+        throw payloadTooLarge(limit);
       }
       chunks.push(value);
     }

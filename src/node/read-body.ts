@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { WebhookError } from '../errors/webhook-error';
+import { WebhookError, payloadTooLarge } from '../errors/webhook-error';
 import type { DeliveryBody } from '../core/receiver';
 
 /** What other middleware may have left on a request: a parsed body, or the raw bytes beside it. */
@@ -39,7 +39,7 @@ export function readNodeBody(req: IncomingMessage, limit: number): Promise<Deliv
 }
 
 function within(size: number, limit: number, body: () => DeliveryBody): Promise<DeliveryBody> {
-  return size > limit ? Promise.reject(tooLarge(limit)) : Promise.resolve(body());
+  return size > limit ? Promise.reject(payloadTooLarge(limit)) : Promise.resolve(body());
 }
 
 function readStream(req: IncomingMessage, limit: number): Promise<DeliveryBody> {
@@ -62,7 +62,7 @@ function readStream(req: IncomingMessage, limit: number): Promise<DeliveryBody> 
       size += bytes.length;
       if (size > limit) {
         // Stop buffering; the rest is discarded and the connection closed once we have answered.
-        fail(tooLarge(limit));
+        fail(payloadTooLarge(limit));
         req.resume();
         return;
       }
@@ -84,10 +84,6 @@ function readStream(req: IncomingMessage, limit: number): Promise<DeliveryBody> 
     req.on('error', onError);
     req.on('close', onClose);
   });
-}
-
-function tooLarge(limit: number): WebhookError {
-  return new WebhookError('payload_too_large', `The body is larger than the limit of ${limit} bytes`);
 }
 
 /** Bytes as UTF-8 text. An invalid sequence becomes U+FFFD rather than costing the event. */

@@ -1,0 +1,40 @@
+import request from 'supertest';
+import { createServer } from 'node:http';
+import { convercWebhooks, createNodeHandler } from 'converc-webhooks';
+import { fixtures } from '../fixtures/events';
+
+describe('createNodeHandler', () => {
+  it('handles its path and answers 404 elsewhere when there is no next', async () => {
+    const handler = jest.fn();
+    const server = createServer(createNodeHandler(convercWebhooks().on('call.ended', handler), { path: '/hooks/' }));
+    expect((await request(server).post('/hooks').send(fixtures['call.ended'])).body.status).toBe('processed');
+    expect((await request(server).post('/elsewhere').send(fixtures['call.ended'])).status).toBe(404);
+    expect(handler).toHaveBeenCalledTimes(1);
+  });
+
+  it('passes another path to next in a Connect-style stack', async () => {
+    const handle = createNodeHandler(convercWebhooks(), { path: '/hooks' });
+    const server = createServer((req, res) => {
+      handle(req, res, () => {
+        res.statusCode = 418;
+        res.end('next');
+      });
+    });
+    const response = await request(server).post('/other').send(fixtures['call.ended']);
+    expect(response.status).toBe(418);
+    expect(response.text).toBe('next');
+  });
+
+  it("uses the receiver's path option by default, and handles every path without one", async () => {
+    const withPath = createServer(createNodeHandler(convercWebhooks({ path: '/a' }).onAny(jest.fn())));
+    expect((await request(withPath).post('/a').send(fixtures['call.ended'])).status).toBe(200);
+    expect((await request(withPath).post('/b').send(fixtures['call.ended'])).status).toBe(404);
+    const anyPath = createServer(createNodeHandler(convercWebhooks().onAny(jest.fn())));
+    expect((await request(anyPath).post('/whatever').send(fixtures['call.ended'])).status).toBe(200);
+  });
+
+  it('throws a TypeError for a bad path or something that is not a receiver', () => {
+    expect(() => createNodeHandler(convercWebhooks(), { path: 'hooks' })).toThrow(/path must be/);
+    expect(() => createNodeHandler({} as never)).toThrow(/convercWebhooks\(\)/);
+  });
+});
