@@ -10,7 +10,10 @@ module.exports = {
       { tsconfig: 'tsconfig.json', diagnostics: { ignoreCodes: ['TS151002'] } },
     ],
   },
-  moduleNameMapper: { '^converc-webhooks$': '<rootDir>/src/index.ts' },
+  moduleNameMapper: {
+    '^converc-webhooks$': '<rootDir>/src/index.ts',
+    '^converc-webhooks/(redis|testing)$': '<rootDir>/src/$1/index.ts',
+  },
   // A test that leaves a server or timer behind should fail loudly, not hang CI.
   testTimeout: 15000,
 };

@@ -22,12 +22,15 @@ assert.strictEqual(typeof convercWebhooks, 'function');
 assert.strictEqual(EVENT_TYPES.length, 8);
 assert.ok(new WebhookError('invalid_json', 'x') instanceof Error);
 assert.throws(() => parseEvent({}), (error) => error.code === 'invalid_event');
+assert.strictEqual(typeof require('converc-webhooks/redis').RedisDedupeStore, 'function');
 console.log('require: ok');
 JS
 cat > esm.mjs <<'JS'
 import assert from 'node:assert';
 import { convercWebhooks, WebhookError, isWebhookError } from 'converc-webhooks';
 import * as cjs from 'converc-webhooks';
+import { RedisDedupeStore } from 'converc-webhooks/redis';
+assert.strictEqual(typeof RedisDedupeStore, 'function');
 assert.strictEqual(typeof convercWebhooks, 'function');
 // One CommonJS build: the class ESM sees is the class require() sees, so instanceof holds.
 assert.strictEqual(WebhookError, cjs.WebhookError);
@@ -37,7 +40,9 @@ JS
 cat > app.ts <<'TS'
 import express from 'express';
 import { convercWebhooks, type EventOf } from 'converc-webhooks';
-const webhooks = convercWebhooks().on('call.ended', (event: EventOf<'call.ended'>) => {
+import { RedisDedupeStore } from 'converc-webhooks/redis';
+const store = new RedisDedupeStore({ client: { sendCommand: async (args: string[]) => args.length } });
+const webhooks = convercWebhooks({ dedupe: store }).on('call.ended', (event: EventOf<'call.ended'>) => {
   const endedAt: string = event.data.call.endedAt;
   return endedAt;
 });

@@ -7,7 +7,7 @@ export {
   type FetchHandler,
   type FetchHandlerOptions,
 } from './fetch/fetch-handler';
-export type { ConvercWebhooksOptions, AckMode } from './core/options';
+export type { ConvercWebhooksOptions, AckMode, StoreErrorPolicy } from './core/options';
 export type {
   AnyEvent,
   ErrorHandler,

@@ -12,6 +12,9 @@ describe('convercWebhooks options', () => {
     [{ dedupe: 'memory' }, /dedupe must be/],
     [{ dedupe: { claim: () => null } }, /lacks claim, complete or release/],
     [{ onError: 'log' }, /onError must be a function/],
+    [{ onStoreError: 'ignore' }, /onStoreError must be 'process' or 'reject'/],
+    [{ storeTimeoutMs: 0 }, /storeTimeoutMs must be a positive/],
+    [{ storeTimeoutMs: 5000 }, /storeTimeoutMs \(5000\) must be below ackTimeoutMs \(5000\)/],
     [{ handlers: { 'call.ended': 'not a function' } }, /handler must be a function/],
     [{ handlers: { 'call.end': () => undefined } }, /unknown event type "call\.end"/],
   ])('throws a TypeError at construction for %p', (options, message) => {

@@ -124,6 +124,40 @@ describe('Receiver', () => {
     expect(errors.map((e) => [e.code, e.deliveryId])).toEqual([['store_unavailable', 'evt-call.ended']]);
   });
 
+  it("answers 503 store_unavailable with onStoreError: 'reject', and releases a claim that lands late", async () => {
+    const late = deferred<{ key: string; token: string } | null>();
+    const released = jest.fn(() => Promise.resolve());
+    const store: DedupeStore = { claim: () => late.promise, complete: () => Promise.resolve(), release: released };
+    const { receiver, errors } = receiverWith({ dedupe: store, onStoreError: 'reject', storeTimeoutMs: 20 });
+    const handler = jest.fn();
+    receiver.registry.add('call.ended', handler);
+    const reply = await receiver.receive(delivery(fixtures['call.ended']));
+    expect(reply.status).toBe(503);
+    expect(reply.body).toMatchObject({ error: { code: 'store_unavailable' } });
+    expect(handler).not.toHaveBeenCalled();
+    expect(errors.map((e) => e.code)).toEqual(['store_unavailable']);
+    late.resolve({ key: 'evt-call.ended', token: 't' });
+    await receiver.drain();
+    expect(released).toHaveBeenCalledWith({ key: 'evt-call.ended', token: 't' });
+  });
+
+  it('asks a store that failed isProcessed nothing more in that delivery, and processes the event', async () => {
+    const claim = jest.fn(() => Promise.resolve(null));
+    const store: DedupeStore = {
+      claim,
+      complete: () => Promise.resolve(),
+      release: () => Promise.resolve(),
+      isProcessed: () => Promise.reject(new Error('ECONNREFUSED')),
+    };
+    const { receiver, errors } = receiverWith({ dedupe: store });
+    const handler = jest.fn();
+    receiver.registry.add('call.ended', handler);
+    const reply = await receiver.receive(delivery(fixtures['call.ended'], { 'x-ic-id': 'evt-call.ended' }));
+    expect(reply.body).toMatchObject({ status: 'processed' });
+    expect(claim).not.toHaveBeenCalled();
+    expect(errors.map((e) => e.code)).toEqual(['store_unavailable']);
+  });
+
   it('reports a store that fails to complete, without failing the delivery', async () => {
     const memory = new MemoryDedupeStore();
     const store: DedupeStore = {

@@ -49,7 +49,24 @@ export interface ConvercWebhooksOptions {
    * @default none
    */
   onError?: ErrorHandler;
+  /**
+   * What to do when the dedupe store fails or is too slow to claim an event: `'process'` runs the
+   * handlers anyway (a possible duplicate is better than a certain loss when the sender never
+   * retries); `'reject'` answers `503 store_unavailable`. Either way `onError` hears of it.
+   * @default 'process'
+   */
+  onStoreError?: StoreErrorPolicy;
+  /**
+   * How long the answer may wait on the dedupe store before `onStoreError` applies, in milliseconds:
+   * a store that has lost its server may hold a command until it reconnects. Must be below
+   * `ackTimeoutMs`, so the handlers keep time to run.
+   * @default 1000
+   */
+  storeTimeoutMs?: number;
 }
+
+/** What a delivery does when the dedupe store fails: see {@link ConvercWebhooksOptions.onStoreError}. */
+export type StoreErrorPolicy = 'process' | 'reject';
 
 /** The options once checked, with defaults filled in. */
 export interface ResolvedOptions {
@@ -58,6 +75,8 @@ export interface ResolvedOptions {
   readonly ack: AckMode;
   readonly limit: number;
   readonly path: string | undefined;
+  readonly onStoreError: StoreErrorPolicy;
+  readonly storeTimeoutMs: number;
 }
 
 /** The most `ackTimeoutMs` may be: the provider's 8 s, less a second for the network. */
@@ -82,6 +101,17 @@ export function resolveOptions(options: ConvercWebhooksOptions): ResolvedOptions
   if (ack !== 'after-handlers' && ack !== 'immediate') {
     throw new TypeError(`ack must be 'after-handlers' or 'immediate', got ${JSON.stringify(ack)}`);
   }
+  const onStoreError: unknown = options.onStoreError ?? 'process';
+  if (onStoreError !== 'process' && onStoreError !== 'reject') {
+    throw new TypeError(`onStoreError must be 'process' or 'reject', got ${JSON.stringify(onStoreError)}`);
+  }
+  const storeTimeoutMs: unknown = options.storeTimeoutMs ?? Math.min(1000, ackTimeoutMs / 2);
+  if (typeof storeTimeoutMs !== 'number' || !Number.isFinite(storeTimeoutMs) || storeTimeoutMs <= 0) {
+    throw new TypeError(`storeTimeoutMs must be a positive number of milliseconds, got ${String(storeTimeoutMs)}`);
+  }
+  if (storeTimeoutMs >= ackTimeoutMs) {
+    throw new TypeError(`storeTimeoutMs (${storeTimeoutMs}) must be below ackTimeoutMs (${ackTimeoutMs})`);
+  }
   const onError: unknown = options.onError;
   if (onError !== undefined && typeof onError !== 'function') {
     throw new TypeError('onError must be a function');
@@ -92,6 +122,8 @@ export function resolveOptions(options: ConvercWebhooksOptions): ResolvedOptions
     ack,
     limit: parseByteSize(options.limit ?? '5mb', 'limit'),
     path: options.path === undefined ? undefined : normalizePath(options.path, 'path'),
+    onStoreError,
+    storeTimeoutMs,
   };
 }
 

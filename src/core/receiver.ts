@@ -103,10 +103,29 @@ export class Receiver {
       return reject(payloadTooLarge(limit).with({ deliveryId: headerId }));
     }
 
+    // A store that failed once in this delivery is not asked again: each call could cost storeTimeoutMs.
+    let storeDown = false;
+    const storeFailed = (failure: StoreFailure, key: string): Reply | undefined => {
+      const error = new WebhookError('store_unavailable', 'The dedupe store failed or did not answer in time', {
+        cause: failure.cause,
+        deliveryId: key,
+      });
+      if (this.#options.onStoreError === 'reject') return reject(error);
+      track(this.errors.report(error, undefined));
+      return undefined;
+    };
+
     // The header names the event before the body is read: an id already processed costs no read and
     // no parse. Only a finished id counts: one still being received may yet fail and be released.
     if (headerId !== undefined && store?.isProcessed !== undefined) {
-      if (await this.#isProcessed(store, headerId, deadline, track)) return successReply(headerId, 'duplicate');
+      const processed = await this.#storeCall(() => store.isProcessed?.(headerId) ?? Promise.resolve(false));
+      if (processed instanceof StoreFailure) {
+        const answer = storeFailed(processed, headerId);
+        if (answer !== undefined) return answer;
+        storeDown = true;
+      } else if (processed) {
+        return successReply(headerId, 'duplicate');
+      }
     }
 
     let rawBody: string | undefined;
@@ -134,8 +153,24 @@ export class Receiver {
     }
 
     const key = headerId ?? event.id;
-    const claim = await this.#claim(key, deadline, track);
-    if (claim === null) return successReply(key, 'duplicate');
+    let claim: Claim = UNSTORED;
+    if (store !== undefined && !storeDown) {
+      const claimed = await this.#storeCall(() => store.claim(key));
+      if (claimed === null) return successReply(key, 'duplicate');
+      if (claimed instanceof StoreFailure) {
+        // A claim that lands after all is settled like any other: completed or released with the
+        // handlers' outcome, or released at once when the delivery is refused.
+        const late: Claim = { store, claim: claimed.late?.catch(() => null) ?? Promise.resolve(null) };
+        const answer = storeFailed(claimed, key);
+        if (answer !== undefined) {
+          track(this.#settle(late, 'release', track));
+          return answer;
+        }
+        claim = late;
+      } else {
+        claim = { store, claim: Promise.resolve(claimed) };
+      }
+    }
     const ctx: HandlerContext = Object.freeze({ id: key, receivedAt, headers });
     const handlers = this.registry.handlersFor(event.type);
     if (handlers.length === 0) {
@@ -173,37 +208,18 @@ export class Receiver {
     return answer === TIMED_OUT ? successReply(key, 'accepted') : answer;
   }
 
-  /** Whether the store already finished `key`; a slow or failing store counts as "no", and is reported. */
-  async #isProcessed(store: DedupeStore, key: string, deadline: number, track: Track): Promise<boolean> {
-    try {
-      const processed = await beforeDeadline(store.isProcessed?.(key) ?? Promise.resolve(false), deadline);
-      if (processed !== TIMED_OUT) return processed;
-      track(this.#storeFailed(new Error('isProcessed() did not answer before ackTimeoutMs'), key));
-    } catch (cause) {
-      track(this.#storeFailed(cause, key));
-    }
-    return false;
-  }
-
   /**
-   * Claims `key`; `null` for a duplicate. A store that fails, or has not answered by the deadline, is
-   * reported and the event processed anyway: a possible duplicate is better than a certain loss.
+   * Calls the store on the request path, bounded by `storeTimeoutMs`: a store that has lost its server
+   * may hold a command until it reconnects. Resolves a {@link StoreFailure} rather than rejecting.
    */
-  async #claim(key: string, deadline: number, track: Track): Promise<Claim | null> {
-    const store = this.#options.store;
-    if (store === undefined) return UNSTORED;
-    const pending = store.claim(key);
+  async #storeCall<T>(call: () => Promise<T>): Promise<T | StoreFailure<T>> {
     try {
-      const claim = await beforeDeadline(pending, deadline);
-      if (claim === TIMED_OUT) {
-        track(this.#storeFailed(new Error('claim() did not answer before ackTimeoutMs'), key));
-        // Should the claim arrive after all, it is settled like any other once the handlers are done.
-        return { store, claim: pending.catch(() => null) };
-      }
-      return claim === null ? null : { store, claim: Promise.resolve(claim) };
+      const pending = call();
+      const result = await beforeDeadline(pending, Date.now() + this.#options.storeTimeoutMs);
+      if (result !== TIMED_OUT) return result;
+      return new StoreFailure(new Error(`no answer within storeTimeoutMs (${this.#options.storeTimeoutMs} ms)`), pending);
     } catch (cause) {
-      track(this.#storeFailed(cause, key));
-      return UNSTORED;
+      return new StoreFailure(cause, undefined);
     }
   }
 
@@ -225,6 +241,14 @@ export class Receiver {
 }
 
 type Track = (work: Promise<unknown>) => void;
+
+/** A store call that failed, or did not answer in time (then `late` is its answer, still to come). */
+class StoreFailure<T = unknown> {
+  constructor(
+    readonly cause: unknown,
+    readonly late: Promise<T> | undefined,
+  ) {}
+}
 
 /**
  * A claim in a store (a promise, since a slow store's claim may arrive after the handlers started), or

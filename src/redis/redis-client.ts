@@ -1,0 +1,32 @@
+/** A node-redis client (`redis` 4 and later): commands go through `sendCommand([...])`. */
+export interface NodeRedisClientLike {
+  sendCommand(args: string[]): Promise<unknown>;
+}
+
+/** An ioredis client: commands go through `call(name, ...args)`. */
+export interface IoRedisClientLike {
+  call(command: string, ...args: string[]): Promise<unknown>;
+}
+
+/**
+ * An already connected client of either common library. Only the shape is required, so neither
+ * library is a dependency of this package.
+ */
+export type RedisClientLike = NodeRedisClientLike | IoRedisClientLike;
+
+/** Sends one raw command with whichever client was given. */
+export type RedisCommand = (args: readonly string[]) => Promise<unknown>;
+
+/** One way to send a raw command, whichever library the client comes from. */
+export function commandFor(client: RedisClientLike): RedisCommand {
+  // ioredis also has a sendCommand, taking a Command object: test for its `call` first.
+  if (typeof (client as Partial<IoRedisClientLike>).call === 'function') {
+    const io = client as IoRedisClientLike;
+    return ([command = '', ...args]) => io.call(command, ...args);
+  }
+  if (typeof (client as Partial<NodeRedisClientLike>).sendCommand === 'function') {
+    const node = client as NodeRedisClientLike;
+    return (args) => node.sendCommand([...args]);
+  }
+  throw new TypeError('client must be a connected node-redis (redis) or ioredis client');
+}
