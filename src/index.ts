@@ -8,6 +8,7 @@ export {
   type FetchHandlerOptions,
 } from './fetch/fetch-handler';
 export type { ConvercWebhooksOptions, AckMode, StoreErrorPolicy } from './core/options';
+export type { AuthOptions } from './auth/auth-options';
 export type {
   AnyEvent,
   ErrorHandler,

@@ -1,3 +1,4 @@
+import { resolveAuth, type AuthOptions, type ResolvedAuth } from '../auth/auth-options';
 import type { DedupeStore } from '../dedupe/dedupe-store';
 import { MemoryDedupeStore, type MemoryDedupeOptions } from '../dedupe/memory';
 import { parseByteSize } from './byte-size';
@@ -63,6 +64,18 @@ export interface ConvercWebhooksOptions {
    * @default 1000
    */
   storeTimeoutMs?: number;
+  /**
+   * Checks that deliveries come from the provider (which signs nothing): shared secret tokens, an
+   * address allowlist, a check of your own. A delivery that fails is refused before its body is read.
+   * @default none: anyone who knows the URL can deliver
+   */
+  auth?: AuthOptions;
+  /**
+   * Refuse an event whose `createdAt` is older than this many milliseconds, as a replay, allowing a
+   * minute of clock skew. Mind that a legitimate event delayed that long is refused too.
+   * @default none: no age limit
+   */
+  maxEventAgeMs?: number;
 }
 
 /** What a delivery does when the dedupe store fails: see {@link ConvercWebhooksOptions.onStoreError}. */
@@ -77,6 +90,8 @@ export interface ResolvedOptions {
   readonly path: string | undefined;
   readonly onStoreError: StoreErrorPolicy;
   readonly storeTimeoutMs: number;
+  readonly auth: ResolvedAuth | undefined;
+  readonly maxEventAgeMs: number | undefined;
 }
 
 /** The most `ackTimeoutMs` may be: the provider's 8 s, less a second for the network. */
@@ -112,6 +127,10 @@ export function resolveOptions(options: ConvercWebhooksOptions): ResolvedOptions
   if (storeTimeoutMs >= ackTimeoutMs) {
     throw new TypeError(`storeTimeoutMs (${storeTimeoutMs}) must be below ackTimeoutMs (${ackTimeoutMs})`);
   }
+  const maxEventAgeMs: unknown = options.maxEventAgeMs;
+  if (maxEventAgeMs !== undefined && (typeof maxEventAgeMs !== 'number' || !(maxEventAgeMs > 0))) {
+    throw new TypeError(`maxEventAgeMs must be a positive number of milliseconds, got ${JSON.stringify(maxEventAgeMs)}`);
+  }
   const onError: unknown = options.onError;
   if (onError !== undefined && typeof onError !== 'function') {
     throw new TypeError('onError must be a function');
@@ -124,6 +143,8 @@ export function resolveOptions(options: ConvercWebhooksOptions): ResolvedOptions
     path: options.path === undefined ? undefined : normalizePath(options.path, 'path'),
     onStoreError,
     storeTimeoutMs,
+    auth: resolveAuth(options.auth),
+    maxEventAgeMs,
   };
 }
 

@@ -1,3 +1,4 @@
+import { authenticate } from '../auth/authenticate';
 import type { DedupeClaim, DedupeStore } from '../dedupe/dedupe-store';
 import { WebhookError, isWebhookError, payloadTooLarge } from '../errors/webhook-error';
 import { parseEvent } from '../events/parse-event';
@@ -32,6 +33,12 @@ export interface Delivery {
   readonly holdUntilSettled?: boolean;
   /** Keeps the platform alive for work that runs on after the answer (a serverless `waitUntil`). */
   readonly waitUntil?: (work: Promise<unknown>) => void;
+  /** The request's path and query, for a `?token=`. */
+  readonly url?: string | undefined;
+  /** The client address, as the framework determined it (Express honours `trust proxy`). */
+  readonly remoteAddress?: string | undefined;
+  /** The framework's own request object, handed to `auth.verify`. */
+  readonly request?: unknown;
 }
 
 /**
@@ -83,6 +90,17 @@ export class Receiver {
 
     if (delivery.method !== 'POST') {
       return reject(new WebhookError('method_not_allowed', `Method ${delivery.method} is not allowed; use POST`));
+    }
+    const { auth, maxEventAgeMs } = this.#options;
+    if (auth !== undefined) {
+      // Before the body is read or a key claimed: a stranger costs as little as possible.
+      const refused = await authenticate(auth, {
+        url: delivery.url,
+        authorization: firstHeader(headers.authorization),
+        remoteAddress: delivery.remoteAddress,
+        request: delivery.request,
+      });
+      if (refused !== undefined) return reject(refused.with({ deliveryId: deliveryIdHeader(headers) }));
     }
     const contentType = firstHeader(headers['content-type']);
     const contentEncoding = firstHeader(headers['content-encoding']);
@@ -143,6 +161,9 @@ export class Receiver {
       event = parseEvent(value);
       if (headerId !== undefined && headerId !== event.id) {
         throw new WebhookError('id_mismatch', 'The X-IC-Id header and the body id differ', { event });
+      }
+      if (maxEventAgeMs !== undefined && isOlderThan(event.createdAt, maxEventAgeMs, receivedAt.getTime())) {
+        throw new WebhookError('event_too_old', `The event was created more than ${maxEventAgeMs} ms ago`, { event });
       }
     } catch (error) {
       return reject(
@@ -260,6 +281,15 @@ const UNSTORED = Symbol('unstored');
 /** Calls a handler, turning a synchronous throw into a rejection of the value thrown. */
 async function invoke(handler: EventHandler, event: AnyEvent, ctx: HandlerContext): Promise<unknown> {
   return await handler(event, ctx);
+}
+
+/** Clock skew allowed between the provider and this machine when judging an event's age. */
+const CLOCK_SKEW_MS = 60_000;
+
+/** Whether `createdAt` is older than `maxAgeMs` (plus skew); an instant Date cannot read is not judged. */
+function isOlderThan(createdAt: string, maxAgeMs: number, now: number): boolean {
+  const created = Date.parse(createdAt);
+  return Number.isFinite(created) && now - created > maxAgeMs + CLOCK_SKEW_MS;
 }
 
 function parseJson(text: string): unknown {

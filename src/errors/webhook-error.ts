@@ -5,6 +5,10 @@
 export const ERROR_STATUS = {
   /** The request method is not POST (405, with `Allow: POST`). */
   method_not_allowed: 405,
+  /** With `auth`: no valid token, or `verify` refused (or threw). Answered before the body is read. */
+  unauthorized: 401,
+  /** With `auth.allowIps`: the client address is outside the allowlist. Answered before the body is read. */
+  forbidden: 403,
   /** A `Content-Type` that is not JSON, a charset other than UTF-8, or a `Content-Encoding` other than identity. */
   unsupported_media_type: 415,
   /** The body is larger than the `limit` option. */
@@ -19,6 +23,8 @@ export const ERROR_STATUS = {
   invalid_event: 422,
   /** The `X-IC-Id` header and the body's `id` differ. */
   id_mismatch: 400,
+  /** With `maxEventAgeMs`: the event's `createdAt` is older than that (a replay, or a very late event). */
+  event_too_old: 400,
   /** A handler threw or rejected; the thrown value is the error's `cause`. */
   handler_failed: 500,
   /**

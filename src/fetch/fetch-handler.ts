@@ -7,6 +7,11 @@ import { readFetchBody } from './read-body';
 export interface FetchContext {
   /** Keeps the function alive until `promise` settles, after the response has gone. */
   waitUntil?(promise: Promise<unknown>): void;
+  /**
+   * The client address, for `auth.allowIps`: the Fetch API does not carry it, so pass what the
+   * platform gives (Deno's `info.remoteAddr.hostname`, Bun's `server.requestIP(request)?.address`).
+   */
+  remoteAddress?: string;
 }
 
 /** Options of {@link createFetchHandler}. */
@@ -50,10 +55,22 @@ export function createFetchHandler(webhooks: ConvercWebhooks, options: FetchHand
       headers: Object.fromEntries(request.headers),
       readBody: (limit) => readFetchBody(request, limit),
       holdUntilSettled: platformWaitUntil === undefined,
+      url: pathAndQuery(request.url),
+      remoteAddress: context?.remoteAddress,
+      request,
       ...(platformWaitUntil === undefined ? {} : { waitUntil: platformWaitUntil }),
     });
     return toResponse(reply);
   };
+}
+
+function pathAndQuery(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return parsed.pathname + parsed.search;
+  } catch {
+    return url;
+  }
 }
 
 function toResponse(reply: Reply): Response {

@@ -9,7 +9,15 @@ export type NextFunction = (error?: unknown) => void;
 /** Hands a Node request to the core and writes its answer; shared by the Express and node:http adapters. */
 export function serveNode(receiver: Receiver, req: IncomingMessage, res: ServerResponse, next?: NextFunction): void {
   receiver
-    .receive({ method: req.method ?? 'GET', headers: req.headers, readBody: (limit) => readNodeBody(req, limit) })
+    .receive({
+      method: req.method ?? 'GET',
+      headers: req.headers,
+      readBody: (limit) => readNodeBody(req, limit),
+      url: req.url,
+      // Express's req.ip honours its `trust proxy` setting; X-Forwarded-For is never read here.
+      remoteAddress: (req as { ip?: string }).ip ?? req.socket.remoteAddress,
+      request: req,
+    })
     .then(
       (reply) => {
         writeReply(res, reply);
