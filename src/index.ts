@@ -1,4 +1,5 @@
-export { convercWebhooks, type ConvercWebhooks } from './express/middleware';
+export { convercWebhooks, type CloseOptions, type ConvercWebhooks } from './express/middleware';
+export type { CloseResult } from './core/receiver';
 export { createNodeHandler, type NodeHandler, type NodeHandlerOptions } from './node/node-handler';
 export type { NextFunction } from './node/serve-node';
 export {

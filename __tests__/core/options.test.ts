@@ -13,6 +13,8 @@ describe('convercWebhooks options', () => {
     [{ dedupe: { claim: () => null } }, /lacks claim, complete or release/],
     [{ onError: 'log' }, /onError must be a function/],
     [{ onStoreError: 'ignore' }, /onStoreError must be 'process' or 'reject'/],
+    [{ bodyTimeoutMs: 0 }, /bodyTimeoutMs must be a positive/],
+    [{ bodyTimeoutMs: 6000 }, /bodyTimeoutMs \(6000\) must be at most ackTimeoutMs \(5000\)/],
     [{ storeTimeoutMs: 0 }, /storeTimeoutMs must be a positive/],
     [{ storeTimeoutMs: 5000 }, /storeTimeoutMs \(5000\) must be below ackTimeoutMs \(5000\)/],
     [{ handlers: { 'call.ended': 'not a function' } }, /handler must be a function/],

@@ -58,6 +58,13 @@ export interface ConvercWebhooksOptions {
    */
   onStoreError?: StoreErrorPolicy;
   /**
+   * How long the whole body may take to arrive, in milliseconds; a slower one is answered
+   * `408 request_timeout` and everything it held is freed, so a client trickling bytes cannot tie
+   * up the receiver until the provider's timeout.
+   * @default 3000, or `ackTimeoutMs` if that is less
+   */
+  bodyTimeoutMs?: number;
+  /**
    * How long the answer may wait on the dedupe store before `onStoreError` applies, in milliseconds:
    * a store that has lost its server may hold a command until it reconnects. Must be below
    * `ackTimeoutMs`, so the handlers keep time to run.
@@ -90,6 +97,7 @@ export interface ResolvedOptions {
   readonly path: string | undefined;
   readonly onStoreError: StoreErrorPolicy;
   readonly storeTimeoutMs: number;
+  readonly bodyTimeoutMs: number;
   readonly auth: ResolvedAuth | undefined;
   readonly maxEventAgeMs: number | undefined;
 }
@@ -127,6 +135,13 @@ export function resolveOptions(options: ConvercWebhooksOptions): ResolvedOptions
   if (storeTimeoutMs >= ackTimeoutMs) {
     throw new TypeError(`storeTimeoutMs (${storeTimeoutMs}) must be below ackTimeoutMs (${ackTimeoutMs})`);
   }
+  const bodyTimeoutMs: unknown = options.bodyTimeoutMs ?? Math.min(3000, ackTimeoutMs);
+  if (typeof bodyTimeoutMs !== 'number' || !Number.isFinite(bodyTimeoutMs) || bodyTimeoutMs <= 0) {
+    throw new TypeError(`bodyTimeoutMs must be a positive number of milliseconds, got ${String(bodyTimeoutMs)}`);
+  }
+  if (bodyTimeoutMs > ackTimeoutMs) {
+    throw new TypeError(`bodyTimeoutMs (${bodyTimeoutMs}) must be at most ackTimeoutMs (${ackTimeoutMs})`);
+  }
   const maxEventAgeMs: unknown = options.maxEventAgeMs;
   if (maxEventAgeMs !== undefined && (typeof maxEventAgeMs !== 'number' || !(maxEventAgeMs > 0))) {
     throw new TypeError(`maxEventAgeMs must be a positive number of milliseconds, got ${JSON.stringify(maxEventAgeMs)}`);
@@ -143,6 +158,7 @@ export function resolveOptions(options: ConvercWebhooksOptions): ResolvedOptions
     path: options.path === undefined ? undefined : normalizePath(options.path, 'path'),
     onStoreError,
     storeTimeoutMs,
+    bodyTimeoutMs,
     auth: resolveAuth(options.auth),
     maxEventAgeMs,
   };

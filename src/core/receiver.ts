@@ -22,10 +22,11 @@ export interface Delivery {
   readonly headers: IncomingHeaders;
   /**
    * Reads the body, at most `limit` bytes. Rejects with a `WebhookError` (`payload_too_large`,
-   * `request_aborted`, `body_unavailable`). Called at most once, and only once the request has passed
-   * the checks that need no body, so a known duplicate is never read.
+   * `request_aborted`, `body_unavailable`, and `request_timeout` once `signal` aborts, when it must stop
+   * reading and let go of the stream). Called at most once, and only once the request has passed the
+   * checks that need no body, so a known duplicate is never read.
    */
-  readBody(limit: number): Promise<DeliveryBody>;
+  readBody(limit: number, signal: AbortSignal): Promise<DeliveryBody>;
   /**
    * Answer only once the handlers have settled, however long they take: `ackTimeoutMs` and
    * `ack: 'immediate'` do not apply. For platforms that may freeze work left after the response.
@@ -52,6 +53,9 @@ export class Receiver {
   readonly errors = new ErrorHooks();
   readonly #inFlight = new InFlight();
   readonly #options: ResolvedOptions;
+  /** Deliveries whose handlers have not all settled yet. */
+  #running = 0;
+  #closing = false;
 
   constructor(options: ResolvedOptions) {
     this.#options = options;
@@ -65,6 +69,16 @@ export class Receiver {
   /** Resolves once every delivery being received, every handler still running and the work after them has settled. */
   drain(): Promise<void> {
     return this.#inFlight.drain();
+  }
+
+  /**
+   * Stops taking deliveries (new ones get `503 shutting_down`) and waits up to `timeoutMs` for those
+   * still running. Resolves whether everything settled, and how many deliveries' handlers had not.
+   */
+  async close(timeoutMs: number): Promise<CloseResult> {
+    this.#closing = true;
+    const drained = await beforeDeadline(this.drain(), Date.now() + timeoutMs);
+    return { drained: drained !== TIMED_OUT, pending: this.#running };
   }
 
   /** Answers one delivery. Never rejects: every failure becomes a reply and a report to `onError`. */
@@ -121,6 +135,13 @@ export class Receiver {
       return reject(payloadTooLarge(limit).with({ deliveryId: headerId }));
     }
 
+    if (this.#closing) {
+      // Read what arrives anyway, so that onError can keep the event: the provider will not resend it.
+      const body = await this.#readBody(delivery).catch(() => undefined);
+      const rawBody = body === undefined ? undefined : 'text' in body ? body.text : stringifyForReplay(body.parsed);
+      return reject(new WebhookError('shutting_down', 'The receiver is shutting down', { rawBody, deliveryId: headerId }));
+    }
+
     // A store that failed once in this delivery is not asked again: each call could cost storeTimeoutMs.
     let storeDown = false;
     const storeFailed = (failure: StoreFailure, key: string): Reply | undefined => {
@@ -149,7 +170,7 @@ export class Receiver {
     let rawBody: string | undefined;
     let event: AnyEvent;
     try {
-      const body = await delivery.readBody(limit);
+      const body = await this.#readBody(delivery);
       let value: unknown;
       if ('text' in body) {
         rawBody = body.text;
@@ -200,6 +221,7 @@ export class Receiver {
     }
 
     let failed = false;
+    this.#running += 1;
     const runs = handlers.map((handler) =>
       invoke(handler, event, ctx).catch((cause: unknown) => {
         failed = true;
@@ -215,7 +237,12 @@ export class Receiver {
     );
     // The claim is kept while any handler runs, so a resend meanwhile is a duplicate, and released
     // only once all have settled, so a resend never runs beside a handler still at work.
-    track(Promise.allSettled(runs).then(() => this.#settle(claim, failed ? 'release' : 'complete', track)));
+    track(
+      Promise.allSettled(runs).then(() => {
+        this.#running -= 1;
+        return this.#settle(claim, failed ? 'release' : 'complete', track);
+      }),
+    );
 
     const held = delivery.holdUntilSettled === true;
     if (!held && this.#options.ack === 'immediate') return successReply(key, 'accepted');
@@ -227,6 +254,20 @@ export class Receiver {
     if (held) return outcome;
     const answer = await beforeDeadline(outcome, deadline);
     return answer === TIMED_OUT ? successReply(key, 'accepted') : answer;
+  }
+
+  /** Reads the body, giving up after `bodyTimeoutMs` with `request_timeout`. */
+  async #readBody(delivery: Delivery): Promise<DeliveryBody> {
+    const { bodyTimeoutMs, limit } = this.#options;
+    const controller = new AbortController();
+    const timer = setTimeout(() => {
+      controller.abort();
+    }, bodyTimeoutMs);
+    try {
+      return await delivery.readBody(limit, controller.signal);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**
@@ -262,6 +303,14 @@ export class Receiver {
 }
 
 type Track = (work: Promise<unknown>) => void;
+
+/** What `close()` resolves with. */
+export interface CloseResult {
+  /** Whether every delivery and handler settled within the timeout. */
+  readonly drained: boolean;
+  /** How many deliveries still had handlers running when it resolved (0 when drained). */
+  readonly pending: number;
+}
 
 /** A store call that failed, or did not answer in time (then `late` is its answer, still to come). */
 class StoreFailure<T = unknown> {

@@ -54,6 +54,8 @@ export function errorReply(error: WebhookError): Reply {
 const HEADERS_BY_CODE: Partial<Record<WebhookErrorCode, Readonly<Record<string, string>>>> = {
   method_not_allowed: { allow: 'POST' },
   unauthorized: { 'www-authenticate': 'Bearer' },
-  // The rest of an oversized body is not worth reading: close the connection once answered.
+  // The rest of an oversized or crawling body is not worth reading: close the connection once answered.
   payload_too_large: { connection: 'close' },
+  request_timeout: { connection: 'close' },
+  shutting_down: { 'retry-after': '5' },
 };

@@ -17,6 +17,10 @@ export const ERROR_STATUS = {
   body_unavailable: 400,
   /** The client went away (or the stream failed) before the whole body arrived. */
   request_aborted: 400,
+  /** The body did not arrive within `bodyTimeoutMs` (a client sending it slowly, on purpose or not). */
+  request_timeout: 408,
+  /** The receiver is closing (`close()` was called): answered with `Retry-After`. */
+  shutting_down: 503,
   /** The body is not JSON. */
   invalid_json: 400,
   /** The body is JSON but not a valid event; `issues` lists why. */

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorHandler, EventHandler } from '../core/handler-types';
 import { resolveOptions, type ConvercWebhooksOptions } from '../core/options';
-import { Receiver } from '../core/receiver';
+import { Receiver, type CloseResult } from '../core/receiver';
 import { registerReceiver } from '../core/receivers';
 import type { EventOf } from '../events/event-schemas';
 import type { ConvercEventType } from '../events/event-types';
@@ -33,8 +33,34 @@ export interface ConvercWebhooks {
    * @returns this receiver, to chain calls
    */
   onError(handler: ErrorHandler): this;
-  /** Resolves once every handler still running, and the work after it, has settled. */
+  /**
+   * Resolves once every delivery being received, every handler still running, and the work after
+   * them (dedupe bookkeeping, async `onError` handlers) has settled.
+   */
   drain(): Promise<void>;
+  /**
+   * Shuts down gracefully: new deliveries are answered `503 shutting_down` with `Retry-After` (their
+   * raw body still reaches `onError`), and running handlers are awaited up to `timeoutMs`.
+   * @returns whether everything settled, and how many deliveries' handlers were still running
+   * @example
+   * ```ts
+   * process.once('SIGTERM', async () => {
+   *   server.close();
+   *   const { pending } = await webhooks.close({ timeoutMs: 10_000 });
+   *   if (pending > 0) console.error(`${pending} deliveries abandoned`);
+   * });
+   * ```
+   */
+  close(options?: CloseOptions): Promise<CloseResult>;
+}
+
+/** Options of {@link ConvercWebhooks.close}. */
+export interface CloseOptions {
+  /**
+   * How long to wait for running handlers, in milliseconds.
+   * @default 10_000
+   */
+  timeoutMs?: number;
 }
 
 /**
@@ -79,6 +105,13 @@ export function convercWebhooks(options: ConvercWebhooksOptions = {}): ConvercWe
     return this;
   };
   webhooks.drain = () => receiver.drain();
+  webhooks.close = (closeOptions = {}) => {
+    const timeoutMs: unknown = closeOptions.timeoutMs ?? 10_000;
+    if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)) {
+      return Promise.reject(new TypeError(`close({ timeoutMs }) must be a number of milliseconds, got ${String(timeoutMs)}`));
+    }
+    return receiver.close(timeoutMs);
+  };
 
   registerReceiver(webhooks, receiver);
   if (options.handlers !== undefined) registerHandlerMap(receiver, options.handlers);

@@ -53,7 +53,7 @@ export function createFetchHandler(webhooks: ConvercWebhooks, options: FetchHand
     const reply = await receiver.receive({
       method: request.method,
       headers: Object.fromEntries(request.headers),
-      readBody: (limit) => readFetchBody(request, limit),
+      readBody: (limit, signal) => readFetchBody(request, limit, signal),
       holdUntilSettled: platformWaitUntil === undefined,
       url: pathAndQuery(request.url),
       remoteAddress: context?.remoteAddress,

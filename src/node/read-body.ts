@@ -18,7 +18,7 @@ interface ParsedRequest extends IncomingMessage {
  * left is used instead: bytes or text are parsed here, a parsed value is taken as is, and a consumed
  * stream with nothing usable left is answered at once with `body_unavailable`.
  */
-export function readNodeBody(req: IncomingMessage, limit: number): Promise<DeliveryBody> {
+export function readNodeBody(req: IncomingMessage, limit: number, signal: AbortSignal): Promise<DeliveryBody> {
   const parsed = req as ParsedRequest;
   const left = parsed.body;
   if (Buffer.isBuffer(left)) return within(left.length, limit, () => ({ text: decodeUtf8(left) }));
@@ -35,14 +35,14 @@ export function readNodeBody(req: IncomingMessage, limit: number): Promise<Deliv
       ),
     );
   }
-  return readStream(req, limit);
+  return readStream(req, limit, signal);
 }
 
 function within(size: number, limit: number, body: () => DeliveryBody): Promise<DeliveryBody> {
   return size > limit ? Promise.reject(payloadTooLarge(limit)) : Promise.resolve(body());
 }
 
-function readStream(req: IncomingMessage, limit: number): Promise<DeliveryBody> {
+function readStream(req: IncomingMessage, limit: number, signal: AbortSignal): Promise<DeliveryBody> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -51,6 +51,7 @@ function readStream(req: IncomingMessage, limit: number): Promise<DeliveryBody> 
       req.off('end', onEnd);
       req.off('error', onError);
       req.off('close', onClose);
+      signal.removeEventListener('abort', onAbort);
     };
     const fail = (error: WebhookError): void => {
       cleanup();
@@ -79,6 +80,15 @@ function readStream(req: IncomingMessage, limit: number): Promise<DeliveryBody> 
       // 'close' before 'end' is a client that went away mid-body.
       fail(new WebhookError('request_aborted', 'The client closed the connection before the body arrived'));
     };
+    const onAbort = (): void => {
+      // The answer goes out with Connection: close, which ends the trickle for good.
+      fail(new WebhookError('request_timeout', 'The body did not arrive in time'));
+    };
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    signal.addEventListener('abort', onAbort);
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);

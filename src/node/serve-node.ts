@@ -12,7 +12,7 @@ export function serveNode(receiver: Receiver, req: IncomingMessage, res: ServerR
     .receive({
       method: req.method ?? 'GET',
       headers: req.headers,
-      readBody: (limit) => readNodeBody(req, limit),
+      readBody: (limit, signal) => readNodeBody(req, limit, signal),
       url: req.url,
       // Express's req.ip honours its `trust proxy` setting; X-Forwarded-For is never read here.
       remoteAddress: (req as { ip?: string }).ip ?? req.socket.remoteAddress,
