@@ -1,5 +1,6 @@
 export { convercWebhooks, type CloseOptions, type ConvercWebhooks } from './express/middleware';
-export type { CloseResult } from './core/receiver';
+export type { CloseResult, ReplayStatus } from './core/receiver';
+export type { RetryOptions } from './core/retry';
 export { createNodeHandler, type NodeHandler, type NodeHandlerOptions } from './node/node-handler';
 export type { NextFunction } from './node/serve-node';
 export {
@@ -8,7 +9,7 @@ export {
   type FetchHandler,
   type FetchHandlerOptions,
 } from './fetch/fetch-handler';
-export type { ConvercWebhooksOptions, AckMode, StoreErrorPolicy } from './core/options';
+export type { ConvercWebhooksOptions, AckMode, DeadLetterHandler, StoreErrorPolicy } from './core/options';
 export type { AuthOptions } from './auth/auth-options';
 export type {
   AnyEvent,

@@ -1,8 +1,10 @@
 import { resolveAuth, type AuthOptions, type ResolvedAuth } from '../auth/auth-options';
 import type { DedupeStore } from '../dedupe/dedupe-store';
 import { MemoryDedupeStore, type MemoryDedupeOptions } from '../dedupe/memory';
+import type { WebhookError } from '../errors/webhook-error';
 import { parseByteSize } from './byte-size';
-import type { ErrorHandler, HandlerMap } from './handler-types';
+import type { AnyEvent, ErrorHandler, HandlerMap } from './handler-types';
+import { resolveRetry, type ResolvedRetry, type RetryOptions } from './retry';
 
 /** When a delivery is answered. */
 export type AckMode = 'after-handlers' | 'immediate';
@@ -83,7 +85,23 @@ export interface ConvercWebhooksOptions {
    * @default none: no age limit
    */
   maxEventAgeMs?: number;
+  /**
+   * Retries a failed handler in the background, with exponential backoff and jitter. A failure is
+   * then answered `202 accepted` (the event is ours now), the dedupe key stays claimed while attempts
+   * remain, and `onError` hears of every failed attempt. Only the handlers that failed run again.
+   * @default none: a failure is answered 500 and the key released at once
+   */
+  retry?: RetryOptions;
+  /**
+   * Called once with the event and the last error when a handler has failed every attempt: the
+   * place to keep the event (a table, a queue) for `replay()` once the cause is fixed.
+   * @default none
+   */
+  onDeadLetter?: DeadLetterHandler;
 }
+
+/** Told of an event whose handler failed every attempt: see {@link ConvercWebhooksOptions.onDeadLetter}. */
+export type DeadLetterHandler = (event: AnyEvent, error: WebhookError) => unknown;
 
 /** What a delivery does when the dedupe store fails: see {@link ConvercWebhooksOptions.onStoreError}. */
 export type StoreErrorPolicy = 'process' | 'reject';
@@ -100,6 +118,8 @@ export interface ResolvedOptions {
   readonly bodyTimeoutMs: number;
   readonly auth: ResolvedAuth | undefined;
   readonly maxEventAgeMs: number | undefined;
+  readonly retry: ResolvedRetry | undefined;
+  readonly onDeadLetter: DeadLetterHandler | undefined;
 }
 
 /** The most `ackTimeoutMs` may be: the provider's 8 s, less a second for the network. */
@@ -161,7 +181,14 @@ export function resolveOptions(options: ConvercWebhooksOptions): ResolvedOptions
     bodyTimeoutMs,
     auth: resolveAuth(options.auth),
     maxEventAgeMs,
+    retry: resolveRetry(options.retry),
+    onDeadLetter: resolveDeadLetter(options.onDeadLetter),
   };
+}
+
+function resolveDeadLetter(handler: unknown): DeadLetterHandler | undefined {
+  if (handler !== undefined && typeof handler !== 'function') throw new TypeError('onDeadLetter must be a function');
+  return handler as DeadLetterHandler | undefined;
 }
 
 /** A path option without its trailing slashes; a `TypeError` naming `option` unless it starts with `/`. */

@@ -4,6 +4,7 @@ import { WebhookError, isWebhookError, payloadTooLarge } from '../errors/webhook
 import { parseEvent } from '../events/parse-event';
 import { beforeDeadline, TIMED_OUT } from './deadline';
 import { ErrorHooks } from './error-hooks';
+import { backoffDelay } from './retry';
 import { HandlerRegistry } from './handler-registry';
 import type { AnyEvent, EventHandler, HandlerContext, IncomingHeaders } from './handler-types';
 import { InFlight } from './in-flight';
@@ -40,6 +41,8 @@ export interface Delivery {
   readonly remoteAddress?: string | undefined;
   /** The framework's own request object, handed to `auth.verify`. */
   readonly request?: unknown;
+  /** Comes from the app itself (`replay()`): no authentication, no age limit. */
+  readonly trusted?: boolean;
 }
 
 /**
@@ -81,6 +84,26 @@ export class Receiver {
     return { drained: drained !== TIMED_OUT, pending: this.#running };
   }
 
+  /**
+   * Runs the handlers for a stored event again, as a delivery would (dedupe applies), and resolves
+   * once they, retries included, have settled. Rejects with `invalid_event` for an invalid event.
+   */
+  async replay(input: unknown): Promise<ReplayStatus> {
+    const event = parseEvent(input);
+    const reply = await this.receive({
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      readBody: () => Promise.resolve({ parsed: event }),
+      holdUntilSettled: true,
+      trusted: true,
+    });
+    if ('error' in reply.body) {
+      if (reply.body.error.code === 'handler_failed') return 'failed';
+      throw new WebhookError(reply.body.error.code, reply.body.error.message);
+    }
+    return reply.body.status === 'accepted' ? 'processed' : reply.body.status;
+  }
+
   /** Answers one delivery. Never rejects: every failure becomes a reply and a report to `onError`. */
   receive(delivery: Delivery): Promise<Reply> {
     const reply = this.#receive(delivery);
@@ -106,7 +129,7 @@ export class Receiver {
       return reject(new WebhookError('method_not_allowed', `Method ${delivery.method} is not allowed; use POST`));
     }
     const { auth, maxEventAgeMs } = this.#options;
-    if (auth !== undefined) {
+    if (auth !== undefined && delivery.trusted !== true) {
       // Before the body is read or a key claimed: a stranger costs as little as possible.
       const refused = await authenticate(auth, {
         url: delivery.url,
@@ -183,7 +206,7 @@ export class Receiver {
       if (headerId !== undefined && headerId !== event.id) {
         throw new WebhookError('id_mismatch', 'The X-IC-Id header and the body id differ', { event });
       }
-      if (maxEventAgeMs !== undefined && isOlderThan(event.createdAt, maxEventAgeMs, receivedAt.getTime())) {
+      if (maxEventAgeMs !== undefined && delivery.trusted !== true && isOlderThan(event.createdAt, maxEventAgeMs, receivedAt.getTime())) {
         throw new WebhookError('event_too_old', `The event was created more than ${maxEventAgeMs} ms ago`, { event });
       }
     } catch (error) {
@@ -220,40 +243,72 @@ export class Receiver {
       return successReply(key, 'ignored');
     }
 
-    let failed = false;
+    const { retry } = this.#options;
+    const attempts = retry?.attempts ?? 1;
+    let lastError: WebhookError | undefined;
+    let onFirstFailure = (): void => undefined;
+    const firstFailure = new Promise<void>((resolve) => {
+      onFirstFailure = resolve;
+    });
+    // Each handler runs, and is retried, on its own: one that succeeded never runs twice.
+    const runHandler = async (handler: EventHandler): Promise<void> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await handler(event, ctx);
+          return;
+        } catch (cause) {
+          const which = attempts > 1 ? ` (attempt ${attempt} of ${attempts})` : '';
+          lastError = new WebhookError('handler_failed', `A handler for ${event.type} failed${which}`, {
+            cause,
+            event,
+            rawBody,
+            deliveryId: key,
+            attempt,
+          });
+          track(this.errors.report(lastError, event));
+          onFirstFailure();
+          if (attempt >= attempts || retry === undefined) throw cause;
+          await sleep(backoffDelay(attempt, retry));
+        }
+      }
+    };
     this.#running += 1;
-    const runs = handlers.map((handler) =>
-      invoke(handler, event, ctx).catch((cause: unknown) => {
-        failed = true;
-        const error = new WebhookError('handler_failed', `A handler for ${event.type} failed`, {
-          cause,
-          event,
-          rawBody,
-          deliveryId: key,
-        });
-        track(this.errors.report(error, event));
-        throw cause;
-      }),
-    );
-    // The claim is kept while any handler runs, so a resend meanwhile is a duplicate, and released
-    // only once all have settled, so a resend never runs beside a handler still at work.
+    const runs = handlers.map(runHandler);
+    // The claim is kept while any handler runs or waits to retry, so a resend meanwhile is a
+    // duplicate, and released only once all have settled, so a resend never runs beside one at work.
     track(
-      Promise.allSettled(runs).then(() => {
+      Promise.allSettled(runs).then(async (results) => {
         this.#running -= 1;
-        return this.#settle(claim, failed ? 'release' : 'complete', track);
+        const failed = results.some((result) => result.status === 'rejected');
+        if (failed && retry !== undefined && lastError !== undefined) await this.#deadLetter(event, lastError);
+        await this.#settle(claim, failed ? 'release' : 'complete', track);
       }),
     );
 
     const held = delivery.holdUntilSettled === true;
     if (!held && this.#options.ack === 'immediate') return successReply(key, 'accepted');
-    // Promise.all rejects at the first failure: a 500 need not wait for the other handlers.
+    // Without retries Promise.all rejects at the first failure, so a 500 need not wait for the
+    // other handlers; with them, the first failure makes the answer a 202, the rest is ours.
     const outcome = Promise.all(runs).then(
       () => successReply(key, 'processed'),
       () => errorReply(new WebhookError('handler_failed', 'A handler failed')),
     );
     if (held) return outcome;
-    const answer = await beforeDeadline(outcome, deadline);
+    const race: Promise<Reply>[] = [outcome];
+    if (retry !== undefined) race.push(firstFailure.then(() => successReply(key, 'accepted')));
+    const answer = await beforeDeadline(Promise.race(race), deadline);
     return answer === TIMED_OUT ? successReply(key, 'accepted') : answer;
+  }
+
+  /** Hands an event whose handler failed every attempt to `onDeadLetter`; never throws. */
+  async #deadLetter(event: AnyEvent, error: WebhookError): Promise<void> {
+    const { onDeadLetter } = this.#options;
+    if (onDeadLetter === undefined) return;
+    try {
+      await onDeadLetter(event, error);
+    } catch (thrown) {
+      console.error('converc-webhooks: onDeadLetter threw', thrown);
+    }
   }
 
   /** Reads the body, giving up after `bodyTimeoutMs` with `request_timeout`. */
@@ -304,6 +359,9 @@ export class Receiver {
 
 type Track = (work: Promise<unknown>) => void;
 
+/** How a `replay()` ended. */
+export type ReplayStatus = 'processed' | 'ignored' | 'duplicate' | 'failed';
+
 /** What `close()` resolves with. */
 export interface CloseResult {
   /** Whether every delivery and handler settled within the timeout. */
@@ -327,9 +385,8 @@ class StoreFailure<T = unknown> {
 type Claim = { readonly store: DedupeStore; readonly claim: Promise<DedupeClaim | null> } | typeof UNSTORED;
 const UNSTORED = Symbol('unstored');
 
-/** Calls a handler, turning a synchronous throw into a rejection of the value thrown. */
-async function invoke(handler: EventHandler, event: AnyEvent, ctx: HandlerContext): Promise<unknown> {
-  return await handler(event, ctx);
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Clock skew allowed between the provider and this machine when judging an event's age. */

@@ -64,6 +64,8 @@ export interface WebhookErrorDetails {
   readonly event?: unknown;
   /** The dedupe key (`X-IC-Id`, else the body's `id`) where one was known. */
   readonly deliveryId?: string | undefined;
+  /** For `handler_failed`: which run of the handler failed, 1 for the first. */
+  readonly attempt?: number | undefined;
 }
 
 /**
@@ -91,6 +93,8 @@ export class WebhookError extends Error {
   readonly event: unknown;
   /** The dedupe key of the delivery, where known. */
   readonly deliveryId: string | undefined;
+  /** For `handler_failed`: which run of the handler failed, 1 for the first (retries follow with `retry`). */
+  readonly attempt: number | undefined;
 
   constructor(code: WebhookErrorCode, message: string, details: WebhookErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -100,6 +104,7 @@ export class WebhookError extends Error {
     this.rawBody = details.rawBody;
     this.event = details.event;
     this.deliveryId = details.deliveryId;
+    this.attempt = details.attempt;
   }
 
   /** A copy of this error with more details (the raw body, the delivery id) filled in. */
@@ -110,6 +115,7 @@ export class WebhookError extends Error {
       rawBody: this.rawBody,
       event: this.event,
       deliveryId: this.deliveryId,
+      attempt: this.attempt,
       ...details,
     });
   }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorHandler, EventHandler } from '../core/handler-types';
 import { resolveOptions, type ConvercWebhooksOptions } from '../core/options';
-import { Receiver, type CloseResult } from '../core/receiver';
+import { Receiver, type CloseResult, type ReplayStatus } from '../core/receiver';
 import { registerReceiver } from '../core/receivers';
 import type { EventOf } from '../events/event-schemas';
 import type { ConvercEventType } from '../events/event-types';
@@ -52,6 +52,16 @@ export interface ConvercWebhooks {
    * ```
    */
   close(options?: CloseOptions): Promise<CloseResult>;
+  /**
+   * Runs the handlers for a stored event again (one kept by `onDeadLetter` or `onError`), as a new
+   * delivery would: dedupe applies, so an event processed meanwhile is a `duplicate`. Resolves once
+   * the handlers, retries included, have settled; rejects with `invalid_event` for an invalid event.
+   * @example
+   * ```ts
+   * for (const row of await deadLetters.all()) await webhooks.replay(JSON.parse(row.body));
+   * ```
+   */
+  replay(event: unknown): Promise<ReplayStatus>;
 }
 
 /** Options of {@link ConvercWebhooks.close}. */
@@ -105,6 +115,7 @@ export function convercWebhooks(options: ConvercWebhooksOptions = {}): ConvercWe
     return this;
   };
   webhooks.drain = () => receiver.drain();
+  webhooks.replay = (event) => receiver.replay(event);
   webhooks.close = (closeOptions = {}) => {
     const timeoutMs: unknown = closeOptions.timeoutMs ?? 10_000;
     if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)) {
