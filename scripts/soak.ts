@@ -95,7 +95,7 @@ async function loadOnLoopback(): Promise<void> {
       if (id !== undefined) headers['x-ic-id'] = id;
       const req = request({ host: '127.0.0.1', port, path: '/webhooks/converc', method: 'POST', headers, agent }, (res) => {
         res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('end', () => { resolve(res.statusCode ?? 0); });
       });
       req.setTimeout(8000, () => req.destroy(new Error('no answer within 8 s')));
       req.on('error', reject);
