@@ -23,6 +23,8 @@ assert.strictEqual(EVENT_TYPES.length, 8);
 assert.ok(new WebhookError('invalid_json', 'x') instanceof Error);
 assert.throws(() => parseEvent({}), (error) => error.code === 'invalid_event');
 assert.strictEqual(typeof require('converc-webhooks/redis').RedisDedupeStore, 'function');
+const { createTestEvent } = require('converc-webhooks/testing');
+assert.doesNotThrow(() => parseEvent(createTestEvent('call.recording_ready')));
 console.log('require: ok');
 JS
 cat > esm.mjs <<'JS'
@@ -31,6 +33,8 @@ import { convercWebhooks, WebhookError, isWebhookError } from 'converc-webhooks'
 import * as cjs from 'converc-webhooks';
 import { RedisDedupeStore } from 'converc-webhooks/redis';
 assert.strictEqual(typeof RedisDedupeStore, 'function');
+import { createTestEvent } from 'converc-webhooks/testing';
+assert.strictEqual(createTestEvent('call.ended').type, 'call.ended');
 assert.strictEqual(typeof convercWebhooks, 'function');
 // One CommonJS build: the class ESM sees is the class require() sees, so instanceof holds.
 assert.strictEqual(WebhookError, cjs.WebhookError);
@@ -41,6 +45,9 @@ cat > app.ts <<'TS'
 import express from 'express';
 import { convercWebhooks, type EventOf } from 'converc-webhooks';
 import { RedisDedupeStore } from 'converc-webhooks/redis';
+import { createTestEvent } from 'converc-webhooks/testing';
+const event: EventOf<'call.ended'> = createTestEvent('call.ended');
+void event;
 const store = new RedisDedupeStore({ client: { sendCommand: async (args: string[]) => args.length } });
 const webhooks = convercWebhooks({ dedupe: store }).on('call.ended', (event: EventOf<'call.ended'>) => {
   const endedAt: string = event.data.call.endedAt;
@@ -51,6 +58,11 @@ TS
 cp app.ts app.mts
 node cjs.cjs
 node esm.mjs
+# The bin, as npx runs it: validate a generated event read from standard input.
+node -e "console.log(JSON.stringify(require('converc-webhooks/testing').createTestEvent('call.ended')))" \
+  | npx --no-install converc-webhooks validate - >/dev/null
+npx --no-install converc-webhooks --version
+echo "bin: ok"
 for resolution in node16 bundler; do
   module=$([ "$resolution" = bundler ] && echo esnext || echo node16)
   npx tsc --noEmit --strict --target es2022 --esModuleInterop --skipLibCheck false --module "$module" --moduleResolution "$resolution" \

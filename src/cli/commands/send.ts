@@ -1,0 +1,185 @@
+import { parseArgs } from 'node:util';
+import { EVENT_TYPES, type ConvercEventType } from '../../events/event-types';
+import { createTestEvent } from '../../testing/create-test-event';
+import { deliver } from '../../testing/deliver';
+import { CliError, usageError } from '../cli-error';
+import type { Command, CommandContext } from '../command';
+import { describeNetworkError, describeResult, errorCode, isSuccess, isUnreachable } from '../describe-delivery';
+import { eventTypeArgument } from '../event-type-argument';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type ExitCode } from '../exit-codes';
+import { headerOptions, integerOption, parseOptions } from '../parse-options';
+import { readEvents } from '../read-events';
+import { applyAssignment, parseAssignment } from '../set-option';
+import { urlOption } from '../url-option';
+
+const HELP = `Usage: converc-webhooks send <type> --url <url> [options]
+       converc-webhooks send --file <event.json> --url <url> [options]
+
+Builds a realistic event of <type> (fresh ids, current timestamps), or reads one from a file, and
+POSTs it the way Converc does: a JSON body, with the event's id in the X-IC-Id header.
+
+Types: ${EVENT_TYPES.join(', ')}
+
+Options:
+  --url <url>              where to send it, http or https (required unless --dry-run)
+  --file <path>            send the event in this file instead of building one (sent as stored)
+  --id <id>                the event's id, and so its X-IC-Id (default: a fresh one)
+  --set <path=value>       set a field, repeatable; the value is JSON when it parses, else text:
+                           --set data.call.status=missed --set data.contact.phone=null
+                           --set 'data.qualificationAnswers[0].answer.value=["a","b"]'
+  --repeat <n>             send the same event, same id, n times, to see dedupe work (default: 1)
+  --header <'Name: value'> add a request header, repeatable
+  --token <secret>         send Authorization: Bearer <secret>
+  --timeout <ms>           how long to wait for each answer (default: 8000, as the provider)
+  --dry-run                print the event as JSON and send nothing
+  --json                   print the result as one JSON object
+  -h, --help               show this help
+
+Exit codes: 0 every delivery was answered 2xx; 1 one was not, or the host could not be reached;
+2 bad usage (an unknown type, a bad URL, a file that cannot be read or is not JSON).
+
+Examples:
+  converc-webhooks send call.ended --url http://localhost:3000/webhooks/converc
+  converc-webhooks send call.missed --url http://localhost:3000/webhooks/converc --set data.contact.email=null
+  converc-webhooks send call.ended --url http://localhost:3000/webhooks/converc --id evt_1 --repeat 2
+  converc-webhooks send call.recording_ready --dry-run > event.json
+`;
+
+const options = {
+  url: { type: 'string' },
+  file: { type: 'string' },
+  id: { type: 'string' },
+  set: { type: 'string', multiple: true },
+  repeat: { type: 'string' },
+  header: { type: 'string', multiple: true },
+  token: { type: 'string' },
+  timeout: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** `send`: builds or reads one event and delivers it, `--repeat` times. */
+export const sendCommand: Command = {
+  name: 'send',
+  summary: 'build an event of a type (or read one from a file) and deliver it',
+  help: HELP,
+  run: async (args, context) => {
+    const { values, positionals } = parseOptions('send', () =>
+      parseArgs({ args: [...args], options, allowPositionals: true, strict: true }),
+    );
+    if (values.help === true) {
+      context.out(HELP.trimEnd());
+      return EXIT_OK;
+    }
+    const origin = originOf(positionals, values.file);
+    const assignments = (values.set ?? []).map((text) => parseAssignment(text, 'send'));
+    const repeat = values.repeat === undefined ? 1 : integerOption(values.repeat, '--repeat', 'send', 1);
+    const timeoutMs = values.timeout === undefined ? undefined : integerOption(values.timeout, '--timeout', 'send', 1);
+    const headers = headerOptions(values.header, 'send');
+    const dryRun = values['dry-run'] === true;
+    // Checked before anything is read or built, so a typo in the URL fails at once.
+    const url = dryRun ? undefined : urlOption(values.url, 'send');
+
+    const read =
+      origin.file === undefined
+        ? { event: createTestEvent(origin.type) as unknown, storedBody: undefined }
+        : await readOneEvent(origin.file, context);
+    const { event } = read;
+    let { storedBody } = read;
+    if (values.id !== undefined || assignments.length > 0) {
+      if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+        const what = values.file ?? 'the event';
+        throw new CliError(`${what} is not a JSON object, so --id and --set cannot apply`, EXIT_USAGE);
+      }
+      if (values.id !== undefined) (event as { id?: unknown }).id = values.id;
+      for (const assignment of assignments) applyAssignment(event, assignment, 'send');
+      // The event changed: send it as JSON, not the file's text.
+      storedBody = undefined;
+    }
+    if (url === undefined) {
+      context.out(JSON.stringify(event, null, 2));
+      return EXIT_OK;
+    }
+    const json = values.json === true;
+    return sendRepeatedly(context, url, event, { repeat, headers, storedBody, token: values.token, timeoutMs, json });
+  },
+};
+
+/** What to send: an event built from a type, or the one in a file. */
+function originOf(
+  positionals: readonly string[],
+  file: string | undefined,
+): { type: ConvercEventType; file?: undefined } | { file: string } {
+  if (positionals.length > 1) throw usageError(`send takes one event type, got ${positionals.join(' ')}`, 'send');
+  const [type] = positionals;
+  if (type !== undefined && file !== undefined) throw usageError('give an event type or --file, not both', 'send');
+  if (type !== undefined) return { type: eventTypeArgument(type, 'send') };
+  if (file !== undefined) return { file };
+  throw usageError(`give an event type (${EVENT_TYPES.join(', ')}) or --file`, 'send');
+}
+
+async function readOneEvent(
+  file: string,
+  context: CommandContext,
+): Promise<{ event: unknown; storedBody: string | undefined }> {
+  const records = await readEvents(file, context.io, 'send');
+  const [record] = records;
+  if (record === undefined || records.length > 1) {
+    throw usageError(`${file} holds ${records.length} events; send sends one (replay sends many)`, 'send');
+  }
+  if (!record.parsed.ok) throw new CliError(`${record.source}: ${record.parsed.error}`, EXIT_USAGE);
+  return { event: record.parsed.value, storedBody: record.text };
+}
+
+interface SendPlan {
+  readonly repeat: number;
+  readonly headers: Record<string, string>;
+  readonly storedBody: string | undefined;
+  readonly token: string | undefined;
+  readonly timeoutMs: number | undefined;
+  readonly json: boolean;
+}
+
+type Attempt =
+  | { ok: boolean; status: number; body: unknown; durationMs: number }
+  | { ok: false; error: { code: string | undefined; message: string }; durationMs: number };
+
+async function sendRepeatedly(context: CommandContext, url: URL, event: unknown, plan: SendPlan): Promise<ExitCode> {
+  const { out, err, color, errColor, clock } = context;
+  const { id, type } = describeEvent(event);
+  if (!plan.json) out(`${color.bold(type)} ${id} → ${url.href}`);
+  const attempts: Attempt[] = [];
+  for (let i = 1; i <= plan.repeat; i++) {
+    const started = clock.now();
+    const prefix = plan.repeat > 1 ? `${i}/${plan.repeat} ` : '';
+    try {
+      const result = await deliver(url, event, {
+        headers: plan.headers,
+        ...(plan.storedBody === undefined ? {} : { body: plan.storedBody }),
+        ...(plan.token === undefined ? {} : { token: plan.token }),
+        ...(plan.timeoutMs === undefined ? {} : { timeoutMs: plan.timeoutMs }),
+      });
+      const durationMs = clock.now() - started;
+      attempts.push({ ok: isSuccess(result.status), status: result.status, body: result.body, durationMs });
+      if (!plan.json) out(`  ${prefix}${describeResult(result, color)} ${color.dim(`(${durationMs} ms)`)}`);
+    } catch (error) {
+      const message = describeNetworkError(error, url);
+      attempts.push({ ok: false, error: { code: errorCode(error), message }, durationMs: clock.now() - started });
+      err(`${errColor.red('error:')} ${prefix}${message}`);
+      // The same host will refuse the next attempt too.
+      if (isUnreachable(error)) break;
+    }
+  }
+  const ok = attempts.length === plan.repeat && attempts.every((attempt) => attempt.ok);
+  if (plan.json) out(JSON.stringify({ ok, url: url.href, type, id, deliveries: attempts }));
+  return ok ? EXIT_OK : EXIT_FAILED;
+}
+
+function describeEvent(event: unknown): { id: string; type: string } {
+  const fields = typeof event === 'object' && event !== null ? (event as { id?: unknown; type?: unknown }) : {};
+  return {
+    id: typeof fields.id === 'string' ? fields.id : '(no id)',
+    type: typeof fields.type === 'string' ? fields.type : '(no type)',
+  };
+}
