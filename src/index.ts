@@ -1,6 +1,7 @@
 export { convercWebhooks, type CloseOptions, type ConvercWebhooks } from './express/middleware';
 export type { CloseResult, ReplayStatus } from './core/receiver';
 export type { RetryOptions } from './core/retry';
+export type { Handoff } from './core/handoff';
 export { createNodeHandler, type NodeHandler, type NodeHandlerOptions } from './node/node-handler';
 export type { NextFunction } from './node/serve-node';
 export {

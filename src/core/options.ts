@@ -4,6 +4,7 @@ import { MemoryDedupeStore, type MemoryDedupeOptions } from '../dedupe/memory';
 import type { WebhookError } from '../errors/webhook-error';
 import { parseByteSize } from './byte-size';
 import type { AnyEvent, ErrorHandler, HandlerMap } from './handler-types';
+import { resolveHandoff, type Handoff } from './handoff';
 import { resolveRetry, type ResolvedRetry, type RetryOptions } from './retry';
 
 /** When a delivery is answered. */
@@ -98,6 +99,13 @@ export interface ConvercWebhooksOptions {
    * @default none
    */
   onDeadLetter?: DeadLetterHandler;
+  /**
+   * Hands each valid, deduplicated event to a durable queue instead of running the handlers here; the
+   * delivery is answered `202` once the queue has stored it. When the queue cannot take it,
+   * `onStoreError` decides: run the handlers here (`'process'`) or answer `503` (`'reject'`).
+   * @default none: the handlers run in this process
+   */
+  handoff?: Handoff;
 }
 
 /** Told of an event whose handler failed every attempt: see {@link ConvercWebhooksOptions.onDeadLetter}. */
@@ -120,6 +128,7 @@ export interface ResolvedOptions {
   readonly maxEventAgeMs: number | undefined;
   readonly retry: ResolvedRetry | undefined;
   readonly onDeadLetter: DeadLetterHandler | undefined;
+  readonly handoff: Handoff | undefined;
 }
 
 /** The most `ackTimeoutMs` may be: the provider's 8 s, less a second for the network. */
@@ -183,6 +192,7 @@ export function resolveOptions(options: ConvercWebhooksOptions): ResolvedOptions
     maxEventAgeMs,
     retry: resolveRetry(options.retry),
     onDeadLetter: resolveDeadLetter(options.onDeadLetter),
+    handoff: resolveHandoff(options.handoff),
   };
 }
 

@@ -104,6 +104,36 @@ export class Receiver {
     return reply.body.status === 'accepted' ? 'processed' : reply.body.status;
   }
 
+  /**
+   * Runs the handlers of an event taken from a queue (by a worker): all of them, concurrently, with no
+   * dedupe (the queue did it) and no retries (the queue does them). Each failure reaches `onError` with
+   * `attempt`; rejects with the first failure once all have settled, so the queue retries the job.
+   */
+  async runHandlers(event: AnyEvent, ctx: HandlerContext, attempt: number): Promise<void> {
+    const results = await Promise.allSettled(
+      this.registry.handlersFor(event.type).map(async (handler) => {
+        await handler(event, ctx);
+      }),
+    );
+    const failures = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+    await Promise.all(
+      failures.map(({ reason }) =>
+        this.errors.report(
+          new WebhookError('handler_failed', `A handler for ${event.type} failed (attempt ${attempt})`, {
+            cause: reason,
+            event,
+            deliveryId: ctx.id,
+            attempt,
+          }),
+          event,
+        ),
+      ),
+    );
+    const [first] = failures;
+    // The handler's own error, unchanged, so the queue records what really went wrong.
+    if (first !== undefined) throw first.reason;
+  }
+
   /** Answers one delivery. Never rejects: every failure becomes a reply and a report to `onError`. */
   receive(delivery: Delivery): Promise<Reply> {
     const reply = this.#receive(delivery);
@@ -237,6 +267,20 @@ export class Receiver {
       }
     }
     const ctx: HandlerContext = Object.freeze({ id: key, receivedAt, headers });
+    const { handoff } = this.#options;
+    if (handoff !== undefined) {
+      const queued = await this.#storeCall(() => handoff.enqueue(event, ctx));
+      if (!(queued instanceof StoreFailure)) {
+        track(this.#settle(claim, 'complete', track));
+        return successReply(key, queued === 'duplicate' ? 'duplicate' : 'accepted');
+      }
+      const refused = storeFailed(queued, key);
+      if (refused !== undefined) {
+        track(this.#settle(claim, 'release', track));
+        return refused;
+      }
+      // Not queued, so never lost: the handlers run here instead, and onError has heard why.
+    }
     const handlers = this.registry.handlersFor(event.type);
     if (handlers.length === 0) {
       track(this.#settle(claim, 'complete', track));
