@@ -236,6 +236,29 @@ describe('Receiver', () => {
     await receiver.drain();
   });
 
+  it('leaves no unhandled rejection when a store call given up on rejects later', async () => {
+    const unhandled = jest.fn();
+    process.on('unhandledRejection', unhandled);
+    try {
+      const late = deferred<boolean>();
+      const memory = new MemoryDedupeStore();
+      const store: DedupeStore = {
+        claim: (key) => memory.claim(key),
+        complete: (claim) => memory.complete(claim),
+        release: (claim) => memory.release(claim),
+        isProcessed: () => late.promise,
+      };
+      const { receiver } = receiverWith({ dedupe: store, storeTimeoutMs: 10 });
+      receiver.registry.add('call.ended', () => undefined);
+      await receiver.receive(delivery(fixtures['call.ended'], { 'x-ic-id': 'evt-call.ended' }));
+      late.reject(new Error('connection lost'));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(unhandled).not.toHaveBeenCalled();
+    } finally {
+      process.off('unhandledRejection', unhandled);
+    }
+  });
+
   it('answers by ackTimeoutMs when the store never answers isProcessed, and reads the body instead', async () => {
     const memory = new MemoryDedupeStore();
     const store: DedupeStore = {

@@ -143,109 +143,42 @@ export class Receiver {
 
   async #receive(delivery: Delivery): Promise<Reply> {
     const receivedAt = new Date();
-    const deadline = receivedAt.getTime() + this.#options.ackTimeoutMs;
-    const { headers } = delivery;
-    // Work that outlives the answer: drain() waits for it, and so does the platform when it can.
-    const track: Track = (work) => {
-      this.#inFlight.track(work);
-      delivery.waitUntil?.(work);
+    const scope: Scope = {
+      delivery,
+      receivedAt,
+      // Work that outlives the answer: drain() waits for it, and so does the platform when it can.
+      track: (work) => {
+        this.#inFlight.track(work);
+        delivery.waitUntil?.(work);
+      },
+      reject: (error) => {
+        scope.track(this.errors.report(error, undefined));
+        return errorReply(error);
+      },
     };
-    const reject = (error: WebhookError): Reply => {
-      track(this.errors.report(error, undefined));
-      return errorReply(error);
-    };
+    const screened = await this.#screen(scope);
+    if (screened !== undefined) return screened;
 
-    if (delivery.method !== 'POST') {
-      return reject(new WebhookError('method_not_allowed', `Method ${delivery.method} is not allowed; use POST`));
-    }
-    const { auth, maxEventAgeMs } = this.#options;
-    if (auth !== undefined && delivery.trusted !== true) {
-      // Before the body is read or a key claimed: a stranger costs as little as possible.
-      const refused = await authenticate(auth, {
-        url: delivery.url,
-        authorization: firstHeader(headers.authorization),
-        remoteAddress: delivery.remoteAddress,
-        request: delivery.request,
-      });
-      if (refused !== undefined) return reject(refused.with({ deliveryId: deliveryIdHeader(headers) }));
-    }
-    const contentType = firstHeader(headers['content-type']);
-    const contentEncoding = firstHeader(headers['content-encoding']);
-    if (!isIdentityEncoding(contentEncoding)) {
-      return reject(
-        new WebhookError(
-          'unsupported_media_type',
-          `Content-Encoding ${contentEncoding ?? ''} is not supported; send the body unencoded`,
-        ),
-      );
-    }
-    if (!isJsonContentType(contentType)) {
-      return reject(new WebhookError('unsupported_media_type', `Content-Type ${contentType ?? ''} is not JSON (UTF-8)`));
-    }
-    const headerId = deliveryIdHeader(headers);
-    const { limit, store } = this.#options;
-    if (Number(firstHeader(headers['content-length'])) > limit) {
-      return reject(payloadTooLarge(limit).with({ deliveryId: headerId }));
-    }
-
-    if (this.#closing) {
-      // Read what arrives anyway, so that onError can keep the event: the provider will not resend it.
-      const body = await this.#readBody(delivery).catch(() => undefined);
-      const rawBody = body === undefined ? undefined : 'text' in body ? body.text : stringifyForReplay(body.parsed);
-      return reject(new WebhookError('shutting_down', 'The receiver is shutting down', { rawBody, deliveryId: headerId }));
-    }
-
+    const { store } = this.#options;
+    const headerId = deliveryIdHeader(delivery.headers);
     // A store that failed once in this delivery is not asked again: each call could cost storeTimeoutMs.
     let storeDown = false;
-    const storeFailed = (failure: StoreFailure, key: string): Reply | undefined => {
-      const error = new WebhookError('store_unavailable', 'The dedupe store failed or did not answer in time', {
-        cause: failure.cause,
-        deliveryId: key,
-      });
-      if (this.#options.onStoreError === 'reject') return reject(error);
-      track(this.errors.report(error, undefined));
-      return undefined;
-    };
-
     // The header names the event before the body is read: an id already processed costs no read and
     // no parse. Only a finished id counts: one still being received may yet fail and be released.
     if (headerId !== undefined && store?.isProcessed !== undefined) {
       const processed = await this.#storeCall(() => store.isProcessed?.(headerId) ?? Promise.resolve(false));
       if (processed instanceof StoreFailure) {
-        const answer = storeFailed(processed, headerId);
-        if (answer !== undefined) return answer;
+        const refused = this.#storeFailed(scope, processed, headerId);
+        if (refused !== undefined) return refused;
         storeDown = true;
       } else if (processed) {
         return successReply(headerId, 'duplicate');
       }
     }
 
-    let rawBody: string | undefined;
-    let event: AnyEvent;
-    try {
-      const body = await this.#readBody(delivery);
-      let value: unknown;
-      if ('text' in body) {
-        rawBody = body.text;
-        value = parseJson(body.text);
-      } else {
-        value = body.parsed;
-        rawBody = stringifyForReplay(value);
-      }
-      event = parseEvent(value);
-      if (headerId !== undefined && headerId !== event.id) {
-        throw new WebhookError('id_mismatch', 'The X-IC-Id header and the body id differ', { event });
-      }
-      if (maxEventAgeMs !== undefined && delivery.trusted !== true && isOlderThan(event.createdAt, maxEventAgeMs, receivedAt.getTime())) {
-        throw new WebhookError('event_too_old', `The event was created more than ${maxEventAgeMs} ms ago`, { event });
-      }
-    } catch (error) {
-      return reject(
-        isWebhookError(error)
-          ? error.with({ rawBody, deliveryId: headerId })
-          : new WebhookError('request_aborted', 'The request body could not be read', { cause: error }),
-      );
-    }
+    const read = await this.#readEvent(scope, headerId);
+    if ('status' in read) return read;
+    const { event, rawBody } = read;
 
     const key = headerId ?? event.id;
     let claim: Claim = UNSTORED;
@@ -256,34 +189,123 @@ export class Receiver {
         // A claim that lands after all is settled like any other: completed or released with the
         // handlers' outcome, or released at once when the delivery is refused.
         const late: Claim = { store, claim: claimed.late?.catch(() => null) ?? Promise.resolve(null) };
-        const answer = storeFailed(claimed, key);
-        if (answer !== undefined) {
-          track(this.#settle(late, 'release', track));
-          return answer;
+        const refused = this.#storeFailed(scope, claimed, key);
+        if (refused !== undefined) {
+          scope.track(this.#settle(late, 'release', scope));
+          return refused;
         }
         claim = late;
       } else {
         claim = { store, claim: Promise.resolve(claimed) };
       }
     }
-    const ctx: HandlerContext = Object.freeze({ id: key, receivedAt, headers });
+
+    const ctx: HandlerContext = Object.freeze({ id: key, receivedAt, headers: delivery.headers });
     const { handoff } = this.#options;
     if (handoff !== undefined) {
       const queued = await this.#storeCall(() => handoff.enqueue(event, ctx));
       if (!(queued instanceof StoreFailure)) {
-        track(this.#settle(claim, 'complete', track));
+        scope.track(this.#settle(claim, 'complete', scope));
         return successReply(key, queued === 'duplicate' ? 'duplicate' : 'accepted');
       }
-      const refused = storeFailed(queued, key);
+      const refused = this.#storeFailed(scope, queued, key);
       if (refused !== undefined) {
-        track(this.#settle(claim, 'release', track));
+        scope.track(this.#settle(claim, 'release', scope));
         return refused;
       }
       // Not queued, so never lost: the handlers run here instead, and onError has heard why.
     }
+    return this.#dispatch(scope, event, ctx, claim, rawBody);
+  }
+
+  /**
+   * The checks that need no body, cheapest and most telling first: method, authentication, media
+   * type, declared size, shutdown. Resolves the refusal, or `undefined` to go on.
+   */
+  async #screen(scope: Scope): Promise<Reply | undefined> {
+    const { delivery, reject } = scope;
+    const { headers } = delivery;
+    if (delivery.method !== 'POST') {
+      return reject(new WebhookError('method_not_allowed', `Method ${delivery.method} is not allowed; use POST`));
+    }
+    const { auth, limit } = this.#options;
+    if (auth !== undefined && delivery.trusted !== true) {
+      // Before the body is read or a key claimed: a stranger costs as little as possible.
+      const refused = await authenticate(auth, {
+        url: delivery.url,
+        authorization: firstHeader(headers.authorization),
+        remoteAddress: delivery.remoteAddress,
+        request: delivery.request,
+      });
+      if (refused !== undefined) return reject(refused.with({ deliveryId: deliveryIdHeader(headers) }));
+    }
+    const contentEncoding = firstHeader(headers['content-encoding']);
+    if (!isIdentityEncoding(contentEncoding)) {
+      const message = `Content-Encoding ${contentEncoding ?? ''} is not supported; send the body unencoded`;
+      return reject(new WebhookError('unsupported_media_type', message));
+    }
+    const contentType = firstHeader(headers['content-type']);
+    if (!isJsonContentType(contentType)) {
+      return reject(new WebhookError('unsupported_media_type', `Content-Type ${contentType ?? ''} is not JSON (UTF-8)`));
+    }
+    if (Number(firstHeader(headers['content-length'])) > limit) {
+      return reject(payloadTooLarge(limit).with({ deliveryId: deliveryIdHeader(headers) }));
+    }
+    if (this.#closing) {
+      // Read what arrives anyway, so that onError can keep the event: the provider will not resend it.
+      const body = await this.#readBody(delivery).catch(() => undefined);
+      const rawBody = body === undefined ? undefined : 'text' in body ? body.text : stringifyForReplay(body.parsed);
+      const deliveryId = deliveryIdHeader(headers);
+      return reject(new WebhookError('shutting_down', 'The receiver is shutting down', { rawBody, deliveryId }));
+    }
+    return undefined;
+  }
+
+  /** Reads, parses and validates the event, or resolves the refusal (with the raw body for `onError`). */
+  async #readEvent(scope: Scope, headerId: string | undefined): Promise<{ event: AnyEvent; rawBody: string | undefined } | Reply> {
+    const { delivery } = scope;
+    const { maxEventAgeMs } = this.#options;
+    let rawBody: string | undefined;
+    try {
+      const body = await this.#readBody(delivery);
+      let value: unknown;
+      if ('text' in body) {
+        rawBody = body.text;
+        value = parseJson(body.text);
+      } else {
+        value = body.parsed;
+        rawBody = stringifyForReplay(value);
+      }
+      const event = parseEvent(value);
+      if (headerId !== undefined && headerId !== event.id) {
+        throw new WebhookError('id_mismatch', 'The X-IC-Id header and the body id differ', { event });
+      }
+      if (
+        maxEventAgeMs !== undefined &&
+        delivery.trusted !== true &&
+        isOlderThan(event.createdAt, maxEventAgeMs, scope.receivedAt.getTime())
+      ) {
+        throw new WebhookError('event_too_old', `The event was created more than ${maxEventAgeMs} ms ago`, { event });
+      }
+      return { event, rawBody };
+    } catch (error) {
+      return scope.reject(
+        isWebhookError(error)
+          ? error.with({ rawBody, deliveryId: headerId })
+          : new WebhookError('request_aborted', 'The request body could not be read', { cause: error }),
+      );
+    }
+  }
+
+  /**
+   * Runs the handlers of a claimed event, retrying failures when `retry` says so, and answers by the
+   * deadline (or as `ack` says), letting them run on after the answer.
+   */
+  async #dispatch(scope: Scope, event: AnyEvent, ctx: HandlerContext, claim: Claim, rawBody: string | undefined): Promise<Reply> {
+    const { id: key } = ctx;
     const handlers = this.registry.handlersFor(event.type);
     if (handlers.length === 0) {
-      track(this.#settle(claim, 'complete', track));
+      scope.track(this.#settle(claim, 'complete', scope));
       return successReply(key, 'ignored');
     }
 
@@ -309,7 +331,7 @@ export class Receiver {
             deliveryId: key,
             attempt,
           });
-          track(this.errors.report(lastError, event));
+          scope.track(this.errors.report(lastError, event));
           onFirstFailure();
           if (attempt >= attempts || retry === undefined) throw cause;
           await sleep(backoffDelay(attempt, retry));
@@ -320,16 +342,16 @@ export class Receiver {
     const runs = handlers.map(runHandler);
     // The claim is kept while any handler runs or waits to retry, so a resend meanwhile is a
     // duplicate, and released only once all have settled, so a resend never runs beside one at work.
-    track(
+    scope.track(
       Promise.allSettled(runs).then(async (results) => {
         this.#running -= 1;
         const failed = results.some((result) => result.status === 'rejected');
         if (failed && retry !== undefined && lastError !== undefined) await this.#deadLetter(event, lastError);
-        await this.#settle(claim, failed ? 'release' : 'complete', track);
+        await this.#settle(claim, failed ? 'release' : 'complete', scope);
       }),
     );
 
-    const held = delivery.holdUntilSettled === true;
+    const held = scope.delivery.holdUntilSettled === true;
     if (!held && this.#options.ack === 'immediate') return successReply(key, 'accepted');
     // Without retries Promise.all rejects at the first failure, so a 500 need not wait for the
     // other handlers; with them, the first failure makes the answer a 202, the rest is ours.
@@ -340,8 +362,22 @@ export class Receiver {
     if (held) return outcome;
     const race: Promise<Reply>[] = [outcome];
     if (retry !== undefined) race.push(firstFailure.then(() => successReply(key, 'accepted')));
-    const answer = await beforeDeadline(Promise.race(race), deadline);
+    const answer = await beforeDeadline(Promise.race(race), scope.receivedAt.getTime() + this.#options.ackTimeoutMs);
     return answer === TIMED_OUT ? successReply(key, 'accepted') : answer;
+  }
+
+  /**
+   * Reports a store (or queue) failure, and answers `503` when `onStoreError` is `'reject'`;
+   * `undefined` means "go on without it".
+   */
+  #storeFailed(scope: Scope, failure: StoreFailure, key: string): Reply | undefined {
+    const error = new WebhookError('store_unavailable', 'The dedupe store failed or did not answer in time', {
+      cause: failure.cause,
+      deliveryId: key,
+    });
+    if (this.#options.onStoreError === 'reject') return scope.reject(error);
+    scope.track(this.errors.report(error, undefined));
+    return undefined;
   }
 
   /** Hands an event whose handler failed every attempt to `onDeadLetter`; never throws. */
@@ -376,6 +412,8 @@ export class Receiver {
   async #storeCall<T>(call: () => Promise<T>): Promise<T | StoreFailure<T>> {
     try {
       const pending = call();
+      // A call given up on may still reject later: that must not surface as an unhandled rejection.
+      pending.catch(() => undefined);
       const result = await beforeDeadline(pending, Date.now() + this.#options.storeTimeoutMs);
       if (result !== TIMED_OUT) return result;
       return new StoreFailure(new Error(`no answer within storeTimeoutMs (${this.#options.storeTimeoutMs} ms)`), pending);
@@ -385,23 +423,31 @@ export class Receiver {
   }
 
   /** Completes or releases a claim; resolves when done, and a store failure is reported, never thrown. */
-  async #settle(claim: Claim, how: 'complete' | 'release', track: Track): Promise<void> {
+  async #settle(claim: Claim, how: 'complete' | 'release', scope: Scope): Promise<void> {
     if (claim === UNSTORED) return;
     const held = await claim.claim;
     if (held === null) return;
     try {
       await (how === 'complete' ? claim.store.complete(held) : claim.store.release(held));
     } catch (cause) {
-      track(this.#storeFailed(cause, held.key));
+      const error = new WebhookError('store_unavailable', `The dedupe store failed to ${how} a claim`, {
+        cause,
+        deliveryId: held.key,
+      });
+      scope.track(this.errors.report(error, undefined));
     }
-  }
-
-  #storeFailed(cause: unknown, key: string): Promise<void> {
-    return this.errors.report(new WebhookError('store_unavailable', 'The dedupe store failed', { cause, deliveryId: key }));
   }
 }
 
-type Track = (work: Promise<unknown>) => void;
+/** One delivery on its way through the receiver. */
+interface Scope {
+  readonly delivery: Delivery;
+  readonly receivedAt: Date;
+  /** Work that outlives the answer: `drain()` waits for it, and so does the platform's `waitUntil`. */
+  readonly track: (work: Promise<unknown>) => void;
+  /** Reports a refusal to `onError` and turns it into the answer. */
+  readonly reject: (error: WebhookError) => Reply;
+}
 
 /** How a `replay()` ended. */
 export type ReplayStatus = 'processed' | 'ignored' | 'duplicate' | 'failed';
