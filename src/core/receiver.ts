@@ -412,8 +412,6 @@ export class Receiver {
   async #storeCall<T>(call: () => Promise<T>): Promise<T | StoreFailure<T>> {
     try {
       const pending = call();
-      // A call given up on may still reject later: that must not surface as an unhandled rejection.
-      pending.catch(() => undefined);
       const result = await beforeDeadline(pending, Date.now() + this.#options.storeTimeoutMs);
       if (result !== TIMED_OUT) return result;
       return new StoreFailure(new Error(`no answer within storeTimeoutMs (${this.#options.storeTimeoutMs} ms)`), pending);
