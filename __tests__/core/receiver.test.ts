@@ -136,6 +136,9 @@ describe('Receiver', () => {
     expect(reply.body).toMatchObject({ error: { code: 'store_unavailable' } });
     expect(handler).not.toHaveBeenCalled();
     expect(errors.map((e) => e.code)).toEqual(['store_unavailable']);
+    // Answered 503, so never resent: onError gets what it needs to keep the event.
+    expect(JSON.parse(errors[0]?.rawBody ?? 'null')).toEqual(fixtures['call.ended']);
+    expect(errors[0]?.event).toEqual(fixtures['call.ended']);
     late.resolve({ key: 'evt-call.ended', token: 't' });
     await receiver.drain();
     expect(released).toHaveBeenCalledWith({ key: 'evt-call.ended', token: 't' });

@@ -152,7 +152,7 @@ export class Receiver {
         delivery.waitUntil?.(work);
       },
       reject: (error) => {
-        scope.track(this.errors.report(error, undefined));
+        scope.track(this.errors.report(error, error.event as AnyEvent | undefined));
         return errorReply(error);
       },
     };
@@ -189,7 +189,7 @@ export class Receiver {
         // A claim that lands after all is settled like any other: completed or released with the
         // handlers' outcome, or released at once when the delivery is refused.
         const late: Claim = { store, claim: claimed.late?.catch(() => null) ?? Promise.resolve(null) };
-        const refused = this.#storeFailed(scope, claimed, key);
+        const refused = this.#storeFailed(scope, claimed, key, read);
         if (refused !== undefined) {
           scope.track(this.#settle(late, 'release', scope));
           return refused;
@@ -208,7 +208,7 @@ export class Receiver {
         scope.track(this.#settle(claim, 'complete', scope));
         return successReply(key, queued === 'duplicate' ? 'duplicate' : 'accepted');
       }
-      const refused = this.#storeFailed(scope, queued, key);
+      const refused = this.#storeFailed(scope, queued, key, read);
       if (refused !== undefined) {
         scope.track(this.#settle(claim, 'release', scope));
         return refused;
@@ -262,7 +262,7 @@ export class Receiver {
   }
 
   /** Reads, parses and validates the event, or resolves the refusal (with the raw body for `onError`). */
-  async #readEvent(scope: Scope, headerId: string | undefined): Promise<{ event: AnyEvent; rawBody: string | undefined } | Reply> {
+  async #readEvent(scope: Scope, headerId: string | undefined): Promise<ReadEvent | Reply> {
     const { delivery } = scope;
     const { maxEventAgeMs } = this.#options;
     let rawBody: string | undefined;
@@ -370,13 +370,16 @@ export class Receiver {
    * Reports a store (or queue) failure, and answers `503` when `onStoreError` is `'reject'`;
    * `undefined` means "go on without it".
    */
-  #storeFailed(scope: Scope, failure: StoreFailure, key: string): Reply | undefined {
+  #storeFailed(scope: Scope, failure: StoreFailure, key: string, read?: ReadEvent): Reply | undefined {
+    // With the event and its raw body, so that onError can keep an event answered 503: it is not resent.
     const error = new WebhookError('store_unavailable', 'The dedupe store failed or did not answer in time', {
       cause: failure.cause,
       deliveryId: key,
+      event: read?.event,
+      rawBody: read?.rawBody,
     });
     if (this.#options.onStoreError === 'reject') return scope.reject(error);
-    scope.track(this.errors.report(error, undefined));
+    scope.track(this.errors.report(error, read?.event));
     return undefined;
   }
 
@@ -435,6 +438,12 @@ export class Receiver {
       scope.track(this.errors.report(error, undefined));
     }
   }
+}
+
+/** A valid event and the text it came as. */
+interface ReadEvent {
+  readonly event: AnyEvent;
+  readonly rawBody: string | undefined;
 }
 
 /** One delivery on its way through the receiver. */

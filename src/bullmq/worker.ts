@@ -1,0 +1,71 @@
+import { UnrecoverableError, Worker, type Job, type WorkerOptions } from 'bullmq';
+import { receiverOf } from '../core/receivers';
+import { isWebhookError } from '../errors/webhook-error';
+import type { ConvercWebhooks } from '../express/middleware';
+import { fromQueuedEvent, type QueuedEvent } from './queued-event';
+
+/** The queue name {@link createWorker} uses unless told otherwise; name your `Queue` the same. */
+export const DEFAULT_QUEUE_NAME = 'converc';
+
+/** Options of {@link createWorker}: BullMQ's `WorkerOptions`, all passed through, and the queue's name. */
+export interface CreateWorkerOptions extends WorkerOptions {
+  /**
+   * The name of the queue the web process hands events to (the `Queue`'s first argument).
+   * @default 'converc'
+   */
+  queueName?: string;
+  /**
+   * How many jobs this worker runs at once. Handlers of one event always run together, as in process.
+   * @default 1 (BullMQ's)
+   */
+  concurrency?: number;
+}
+
+/**
+ * A BullMQ `Worker` that runs the handlers of `webhooks` (the same receiver, with the same typed
+ * handlers, as the web process) for each event job the handoff added. All handlers of an event run
+ * concurrently; when one fails, the job fails with its error, `onError` hears of it with `attempt`,
+ * and BullMQ retries the job (every handler runs again) under the job's `attempts` and `backoff`.
+ * Once attempts run out, the job stays in the queue's failed set: see `retryFailedJobs`. A job
+ * whose data is not a valid event fails at once, without retries, and `onError` hears `invalid_event`.
+ *
+ * The worker starts at once (BullMQ's `autorun`); `await worker.close()` on shutdown lets running
+ * jobs finish. A worker that dies mid-job loses its lock, and after `lockDuration` BullMQ's stalled
+ * check gives the job to another worker: handlers must tolerate running twice (at least once).
+ *
+ * @example
+ * ```ts
+ * import { convercWebhooks } from 'converc-webhooks';
+ * import { createWorker } from 'converc-webhooks/bullmq';
+ *
+ * const webhooks = convercWebhooks().on('call.ended', async (event) => crm.logCall(event.data.call));
+ * const worker = createWorker(webhooks, { connection: { host: '127.0.0.1', port: 6379 }, concurrency: 10 });
+ * process.once('SIGTERM', () => void worker.close());
+ * ```
+ */
+export function createWorker(webhooks: ConvercWebhooks, options: CreateWorkerOptions): Worker<QueuedEvent, void> {
+  const receiver = receiverOf(webhooks);
+  if (typeof (options as unknown) !== 'object' || (options as unknown) === null) {
+    throw new TypeError('createWorker(webhooks, options): options must be an object with a connection');
+  }
+  const { queueName = DEFAULT_QUEUE_NAME, ...workerOptions } = options;
+  if (typeof (queueName as unknown) !== 'string' || queueName === '') {
+    throw new TypeError(`queueName must be a non-empty string, got ${JSON.stringify(queueName)}`);
+  }
+
+  const processor = async (job: Job<QueuedEvent, void>): Promise<void> => {
+    let queued: ReturnType<typeof fromQueuedEvent>;
+    try {
+      queued = fromQueuedEvent(job.data, job.id);
+    } catch (error) {
+      if (isWebhookError(error)) await receiver.errors.report(error);
+      // Retrying cannot make bad data valid: straight to the failed set, where it can be looked at.
+      const unrecoverable = new UnrecoverableError(error instanceof Error ? error.message : String(error));
+      unrecoverable.cause = error;
+      throw unrecoverable;
+    }
+    // attemptsMade counts the failed runs so far; the handlers see 1 on the first run, as in process.
+    await receiver.runHandlers(queued.event, queued.ctx, job.attemptsMade + 1);
+  };
+  return new Worker<QueuedEvent, void>(queueName, processor, workerOptions);
+}
