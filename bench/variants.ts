@@ -1,0 +1,57 @@
+import {
+  CONVERC_PATH,
+  GITHUB_PATH,
+  duplicateFlood,
+  freshEvents,
+  githubPushes,
+  transcriptEvents,
+  type DeliverySource,
+} from './deliveries';
+
+/** The servers bench/serve-variant.ts can start, one per child process. */
+export const SERVER_KINDS = [
+  'node-json',
+  'express-json',
+  'express-zod',
+  'converc-express',
+  'converc-node',
+  'octokit-express',
+  'octokit-node',
+] as const;
+
+export type ServerKind = (typeof SERVER_KINDS)[number];
+
+export function isServerKind(value: unknown): value is ServerKind {
+  return (SERVER_KINDS as readonly unknown[]).includes(value);
+}
+
+export interface Variant {
+  /** The number the issue gives it. */
+  readonly id: number;
+  readonly title: string;
+  readonly server: ServerKind;
+  readonly path: string;
+  /** Makes the variant's source of deliveries; called once per run, so its state spans warm-up and rounds. */
+  readonly deliveries: () => DeliverySource;
+}
+
+/** The variants of issue 9, in its order. Ratios are to variant {@link BASELINE}. */
+export const VARIANTS: readonly Variant[] = [
+  { id: 1, title: 'node:http + JSON.parse (floor)', server: 'node-json', path: CONVERC_PATH, deliveries: freshEvents },
+  { id: 2, title: 'Express 5 + express.json()', server: 'express-json', path: CONVERC_PATH, deliveries: freshEvents },
+  { id: 3, title: 'hand-written: Express + zod + Map', server: 'express-zod', path: CONVERC_PATH, deliveries: freshEvents },
+  { id: 4, title: 'converc-webhooks in Express', server: 'converc-express', path: CONVERC_PATH, deliveries: freshEvents },
+  { id: 5, title: 'converc-webhooks on node:http', server: 'converc-node', path: CONVERC_PATH, deliveries: freshEvents },
+  { id: 6, title: 'variant 4, 90% duplicates', server: 'converc-express', path: CONVERC_PATH, deliveries: duplicateFlood },
+  {
+    id: 7,
+    title: 'variant 4, 256 KB transcript',
+    server: 'converc-express',
+    path: CONVERC_PATH,
+    deliveries: () => transcriptEvents(256 * 1024),
+  },
+  { id: 8, title: '@octokit/webhooks in Express', server: 'octokit-express', path: GITHUB_PATH, deliveries: githubPushes },
+  { id: 9, title: '@octokit/webhooks on node:http', server: 'octokit-node', path: GITHUB_PATH, deliveries: githubPushes },
+];
+
+export const BASELINE = 2;
