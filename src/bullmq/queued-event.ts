@@ -75,3 +75,6 @@ export function fromQueuedEvent(data: unknown, jobId: string | undefined): { eve
     ctx: Object.freeze({ id: ctx.id, receivedAt, headers: ctx.headers as IncomingHeaders }),
   };
 }
+
+/** The queue name {@link createWorker} uses unless told otherwise; name your `Queue` the same. */
+export const DEFAULT_QUEUE_NAME = 'converc';

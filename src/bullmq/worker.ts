@@ -2,10 +2,7 @@ import { UnrecoverableError, Worker, type Job, type WorkerOptions } from 'bullmq
 import { receiverOf } from '../core/receivers';
 import { isWebhookError } from '../errors/webhook-error';
 import type { ConvercWebhooks } from '../express/middleware';
-import { fromQueuedEvent, type QueuedEvent } from './queued-event';
-
-/** The queue name {@link createWorker} uses unless told otherwise; name your `Queue` the same. */
-export const DEFAULT_QUEUE_NAME = 'converc';
+import { DEFAULT_QUEUE_NAME, fromQueuedEvent, type QueuedEvent } from './queued-event';
 
 /** Options of {@link createWorker}: BullMQ's `WorkerOptions`, all passed through, and the queue's name. */
 export interface CreateWorkerOptions extends WorkerOptions {

@@ -5,6 +5,7 @@ import { colorsFor } from './colors';
 import type { Command, CommandContext } from './command';
 import { listenCommand } from './commands/listen';
 import { replayCommand } from './commands/replay';
+import { replayFailedCommand } from './commands/replay-failed';
 import { sendCommand } from './commands/send';
 import { validateCommand } from './commands/validate';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type ExitCode } from './exit-codes';
@@ -14,7 +15,7 @@ import { packageVersion } from './version';
 export type { CliIo, Clock } from './cli-io';
 export { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type ExitCode } from './exit-codes';
 
-const COMMANDS: readonly Command[] = [sendCommand, replayCommand, validateCommand, listenCommand];
+const COMMANDS: readonly Command[] = [sendCommand, replayCommand, validateCommand, listenCommand, replayFailedCommand];
 
 const HELP = `Usage: converc-webhooks <command> [options]
 
