@@ -62,6 +62,12 @@ export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode>
     if (command === undefined) {
       throw usageError(`unknown command ${JSON.stringify(name)}; commands: ${COMMANDS.map((c) => c.name).join(', ')}`);
     }
+    // `--help` anywhere before `--` shows the command's help, whatever else is on the line.
+    const beforeEnd = args.includes('--') ? args.slice(0, args.indexOf('--')) : args;
+    if (beforeEnd.includes('--help') || beforeEnd.includes('-h')) {
+      context.io.stdout(command.help);
+      return EXIT_OK;
+    }
     return await command.run(args, context);
   } catch (error) {
     return report(error, context);

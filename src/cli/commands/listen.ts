@@ -37,7 +37,6 @@ const options = {
   path: { type: 'string' },
   token: { type: 'string' },
   json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
 } as const;
 
 /** How many delivered events are remembered, so that a duplicate can be shown with its type. */
@@ -64,10 +63,6 @@ export const listenCommand: Command = {
     const { values, positionals } = parseOptions('listen', () =>
       parseArgs({ args: [...args], options, allowPositionals: true, strict: true }),
     );
-    if (values.help === true) {
-      context.out(HELP.trimEnd());
-      return EXIT_OK;
-    }
     if (positionals.length > 0) throw usageError(`listen takes no arguments, got ${positionals.join(' ')}`, 'listen');
     const port = values.port === undefined ? 3000 : integerOption(values.port, '--port', 'listen', 0, 65535);
     const host = values.host ?? '127.0.0.1';

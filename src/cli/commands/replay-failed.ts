@@ -33,7 +33,6 @@ const options = {
   prefix: { type: 'string' },
   type: { type: 'string' },
   json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
 } as const;
 
 /** `replay-failed`: moves failed queue jobs back to waiting. */
@@ -45,10 +44,6 @@ export const replayFailedCommand: Command = {
     const { values, positionals } = parseOptions('replay-failed', () =>
       parseArgs({ args: [...args], options, allowPositionals: true, strict: true }),
     );
-    if (values.help === true) {
-      context.out(HELP.trimEnd());
-      return EXIT_OK;
-    }
     if (positionals.length > 0) throw usageError(`replay-failed takes no arguments, got ${positionals.join(' ')}`, 'replay-failed');
     const url = values['redis-url'];
     if (url === undefined || !/^rediss?:\/\//.test(url)) {

@@ -45,7 +45,6 @@ const options = {
   token: { type: 'string' },
   timeout: { type: 'string' },
   json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
 } as const;
 
 interface Settings {
@@ -72,10 +71,6 @@ export const replayCommand: Command = {
     const { values, positionals } = parseOptions('replay', () =>
       parseArgs({ args: [...args], options, allowPositionals: true, strict: true }),
     );
-    if (values.help === true) {
-      context.out(HELP.trimEnd());
-      return EXIT_OK;
-    }
     const [path, ...extra] = positionals;
     if (path === undefined) throw usageError('give the file or folder of events to replay', 'replay');
     if (extra.length > 0) throw usageError(`replay takes one file or folder, got ${positionals.join(' ')}`, 'replay');

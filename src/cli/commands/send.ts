@@ -56,7 +56,6 @@ const options = {
   timeout: { type: 'string' },
   'dry-run': { type: 'boolean' },
   json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
 } as const;
 
 /** `send`: builds or reads one event and delivers it, `--repeat` times. */
@@ -68,10 +67,6 @@ export const sendCommand: Command = {
     const { values, positionals } = parseOptions('send', () =>
       parseArgs({ args: [...args], options, allowPositionals: true, strict: true }),
     );
-    if (values.help === true) {
-      context.out(HELP.trimEnd());
-      return EXIT_OK;
-    }
     const origin = originOf(positionals, values.file);
     const assignments = (values.set ?? []).map((text) => parseAssignment(text, 'send'));
     const repeat = values.repeat === undefined ? 1 : integerOption(values.repeat, '--repeat', 'send', 1);

@@ -30,7 +30,6 @@ Examples:
 
 const options = {
   json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
 } as const;
 
 interface Verdict {
@@ -52,10 +51,6 @@ export const validateCommand: Command = {
     const { values, positionals } = parseOptions('validate', () =>
       parseArgs({ args: [...args], options, allowPositionals: true, strict: true }),
     );
-    if (values.help === true) {
-      context.out(HELP.trimEnd());
-      return EXIT_OK;
-    }
     const [path, ...extra] = positionals;
     if (path === undefined) throw usageError('give a file, a folder, or - for standard input', 'validate');
     if (extra.length > 0) {
