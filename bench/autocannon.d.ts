@@ -17,6 +17,8 @@ declare module 'autocannon' {
       connections?: number;
       /** Seconds. */
       duration?: number;
+      /** Requests per second across all connections; without it, as fast as the server answers. */
+      overallRate?: number;
       /** Milliseconds between samples of the request rate. */
       sampleInt?: number;
       /** Seconds before a request counts as timed out. */

@@ -10,6 +10,8 @@ export interface LoadOptions {
   /** Seconds. */
   readonly duration: number;
   readonly connections: number;
+  /** Requests per second; 0 or absent: as fast as the server answers. */
+  readonly rate?: number;
 }
 
 /** What one load run measured. */
@@ -36,15 +38,21 @@ export interface Measurement {
  */
 export function runLoad(options: LoadOptions): Promise<Measurement> {
   const { server, deliveries } = options;
-  // autocannon's own histogram keeps whole milliseconds; these light servers answer in a few.
+  // autocannon's own histogram records whole milliseconds; these light servers answer in a few.
   const latencies: number[] = [];
-  const before = { server: server.cpuMicros(), harness: process.cpuUsage(), machine: machineCpuMicros(), at: performance.now() };
+  const before = {
+    server: server.cpuMicros(),
+    harness: process.cpuUsage(),
+    machine: machineCpuMicros(),
+    at: performance.now(),
+  };
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
         url: `http://127.0.0.1:${String(server.port)}${options.path}`,
         method: 'POST',
         connections: options.connections,
+        ...(options.rate ? { overallRate: options.rate } : {}),
         duration: options.duration,
         // autocannon stops at the first sample tick after `duration`: tick often, or a 0.3 s run lasts 1 s.
         sampleInt: 100,

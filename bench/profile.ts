@@ -110,7 +110,13 @@ function summarise(profile: CpuProfile): string {
   return [
     `${String(busy)} busy samples (≈${(busy * millisPerSample).toFixed(0)} ms of CPU on the main thread)`,
     '### Self time by area',
-    table(['area', 'self'], [...byArea].sort((a, b) => b[1] - a[1]).map(([area, count]) => [area, percent(count)])),
+    table(
+      ['area', 'self'],
+      [...byArea]
+        .filter(([, count]) => count / busy >= 0.001)
+        .sort((a, b) => b[1] - a[1])
+        .map(([area, count]) => [area, percent(count)]),
+    ),
     '### Top 25 functions by self time',
     table(['function', 'where', 'self', 'total'], rows(all.sort((a, b) => b.self - a.self).slice(0, 25))),
     '### Our code (dist/), by total time',

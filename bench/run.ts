@@ -5,7 +5,7 @@
  * drift in the machine's load does not favour one end of the list.
  *
  *   npx tsx bench/run.ts [--duration 10] [--rounds 2] [--connections 50] [--warmup 3] [--variants 1,2,4]
- *                        [--max-others 0.25]
+ *                        [--max-others 0.25] [--rate 0]
  *   npx tsx bench/run.ts --smoke      a few seconds, no thresholds, nothing written (CI)
  *
  * A full run writes bench/RESULTS.md and exits 1 when a target of the issue is missed; any run exits
@@ -29,6 +29,13 @@ interface Settings {
   readonly duration: number;
   readonly rounds: number;
   readonly connections: number;
+  /**
+   * Requests per second, the same for every variant; 0: as fast as each server answers. CPU per
+   * request depends on the rate on this VM (a slower server wakes the load generator for each
+   * answer), so compare CPU per request at a fixed rate all variants sustain. autocannon paces each
+   * connection per second, in bursts: latencies at a fixed rate include queueing behind the burst.
+   */
+  readonly rate: number;
   /** Seconds of unmeasured load per variant before the first round. */
   readonly warmup: number;
   /** A measurement during which other processes kept more cores than this busy is taken again. */
@@ -70,6 +77,7 @@ function settingsFromArgs(): Settings {
       warmup: { type: 'string' },
       variants: { type: 'string' },
       'max-others': { type: 'string' },
+      rate: { type: 'string' },
     },
   });
   const smoke = values.smoke;
@@ -86,6 +94,7 @@ function settingsFromArgs(): Settings {
     rounds: Math.floor(number('rounds', values.rounds, 2, 2, 1)),
     connections: Math.floor(number('connections', values.connections, 50, 10, 1)),
     warmup: number('warmup', values.warmup, 3, 0.2, 0),
+    rate: number('rate', values.rate, 0, 0, 0),
     // A smoke pass measures nothing worth repeating.
     maxOthers: smoke ? Number.POSITIVE_INFINITY : number('max-others', values['max-others'], 0.25, 0.25, 0),
     variants: VARIANTS.filter((variant) => ids.includes(variant.id)),
@@ -94,7 +103,7 @@ function settingsFromArgs(): Settings {
 
 async function main(): Promise<void> {
   const settings = settingsFromArgs();
-  const { variants, rounds, duration, warmup, connections } = settings;
+  const { variants, rounds, duration, warmup, connections, rate } = settings;
   ensureBuilt();
   const startedAt = `${machineLine()} · ${sourceLine()}`;
   const seconds = variants.length * (warmup + rounds * duration);
@@ -107,7 +116,7 @@ async function main(): Promise<void> {
     for (const { variant, server, deliveries } of running) {
       await probe(variant, server);
       if (warmup > 0) {
-        const warm = await runLoad({ server, path: variant.path, deliveries, duration: warmup, connections });
+        const warm = await runLoad({ server, path: variant.path, deliveries, duration: warmup, connections, rate });
         assertNoFailures(variant, warm);
       }
     }
@@ -120,7 +129,7 @@ async function main(): Promise<void> {
         let measured: Measurement | undefined;
         for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
           await waitForQuiet(settings.maxOthers);
-          const taken = await runLoad({ server, path: variant.path, deliveries, duration, connections });
+          const taken = await runLoad({ server, path: variant.path, deliveries, duration, connections, rate });
           assertNoFailures(variant, taken);
           console.log(`round ${String(index + 1)} · ${String(variant.id)}. ${variant.title}: ${describe(taken)}`);
           if (measured === undefined || taken.otherCores < measured.otherCores) measured = taken;
@@ -134,7 +143,7 @@ async function main(): Promise<void> {
     const report = reportOf(settings, results, startedAt);
     console.log(`\n${report.markdown}`);
     if (settings.smoke) return;
-    writeSection('throughput', report.markdown);
+    writeSection(rate > 0 ? `fixed rate ${String(rate)}` : 'throughput', report.markdown);
     if (report.missed > 0) {
       console.error(`\n${String(report.missed)} target(s) of issue 9 missed`);
       process.exitCode = 1;
@@ -206,23 +215,28 @@ const others: Metric = (measured) => measured.otherCores;
 
 interface Target {
   readonly label: string;
+  /** Compares requests per second, which a fixed rate makes equal. */
+  readonly throughput?: true;
   readonly goal: string;
   readonly needs: readonly number[];
   readonly value: (round: Round) => number;
   readonly met: (value: number) => boolean;
 }
 
+const ratio = (id: number, to: number, metric: Metric) => (round: Round): number =>
+  of(round, id, metric) / of(round, to, metric);
+
 /** The targets of issue 9. Each is computed within a round, then averaged over the rounds. */
 const TARGETS: readonly Target[] = [
-  { label: 'v4 ÷ v2, req/s', goal: '≥ 1.20', needs: [4, 2], value: (r) => of(r, 4, rps) / of(r, 2, rps), met: (v) => v >= 1.2 },
-  { label: 'v4 ÷ v8, req/s', goal: '≥ 1.05', needs: [4, 8], value: (r) => of(r, 4, rps) / of(r, 8, rps), met: (v) => v >= 1.05 },
-  { label: 'v4 ÷ v2, p99', goal: '≤ 1.00', needs: [4, 2], value: (r) => of(r, 4, p99) / of(r, 2, p99), met: (v) => v <= 1 },
-  { label: 'v4 ÷ v8, p99', goal: '≤ 1.00', needs: [4, 8], value: (r) => of(r, 4, p99) / of(r, 8, p99), met: (v) => v <= 1 },
+  { label: 'v4 ÷ v2, req/s', goal: '≥ 1.20', needs: [4, 2], throughput: true, value: ratio(4, 2, rps), met: (v) => v >= 1.2 },
+  { label: 'v4 ÷ v8, req/s', goal: '≥ 1.05', needs: [4, 8], throughput: true, value: ratio(4, 8, rps), met: (v) => v >= 1.05 },
+  { label: 'v4 ÷ v2, p99', goal: '≤ 1.00', needs: [4, 2], value: ratio(4, 2, p99), met: (v) => v <= 1 },
+  { label: 'v4 ÷ v8, p99', goal: '≤ 1.00', needs: [4, 8], value: ratio(4, 8, p99), met: (v) => v <= 1 },
   // On two cores the load generator saturates before these light servers do: compare CPU per request.
-  { label: 'v5 vs v1, CPU/req (v1 ÷ v5)', goal: '≥ 0.75', needs: [5, 1], value: (r) => of(r, 1, cpu) / of(r, 5, cpu), met: (v) => v >= 0.75 },
-  { label: 'v5 vs v9, CPU/req (v9 ÷ v5)', goal: '≥ 1.20', needs: [5, 9], value: (r) => of(r, 9, cpu) / of(r, 5, cpu), met: (v) => v >= 1.2 },
-  { label: 'v6 ÷ v4, req/s', goal: '≥ 1.30', needs: [6, 4], value: (r) => of(r, 6, rps) / of(r, 4, rps), met: (v) => v >= 1.3 },
-  { label: 'v7 p99, ms', goal: '< 50', needs: [7], value: (r) => of(r, 7, p99), met: (v) => v < 50 },
+  { label: 'v5 vs v1, CPU/req (v1 ÷ v5)', goal: '≥ 0.75', needs: [5, 1], value: ratio(1, 5, cpu), met: (v) => v >= 0.75 },
+  { label: 'v5 vs v9, CPU/req (v9 ÷ v5)', goal: '≥ 1.20', needs: [5, 9], value: ratio(9, 5, cpu), met: (v) => v >= 1.2 },
+  { label: 'v6 ÷ v4, req/s', goal: '≥ 1.30', needs: [6, 4], throughput: true, value: ratio(6, 4, rps), met: (v) => v >= 1.3 },
+  { label: 'v7 p99, ms', goal: '< 50', needs: [7], value: (round) => of(round, 7, p99), met: (v) => v < 50 },
 ];
 
 function of(round: Round, id: number, metric: Metric): number {
@@ -235,7 +249,7 @@ const mean = (values: readonly number[]): number => values.reduce((sum, value) =
 function reportOf(settings: Settings, results: readonly Round[], started: string): { markdown: string; missed: number } {
   const { variants } = settings;
   const averaged = (id: number, metric: Metric): number => mean(results.map((round) => of(round, id, metric)));
-  const ratio = (id: number, metric: Metric): number =>
+  const toBaseline = (id: number, metric: Metric): number =>
     mean(results.map((round) => of(round, id, metric) / of(round, BASELINE, metric)));
 
   const figures = (figure: (id: number, metric: Metric) => number, relative: (id: number, metric: Metric) => number) =>
@@ -258,7 +272,9 @@ function reportOf(settings: Settings, results: readonly Round[], started: string
     );
 
   const ids = new Set(variants.map((variant) => variant.id));
-  const targets = TARGETS.filter((target) => target.needs.every((id) => ids.has(id)));
+  const targets = TARGETS.filter(
+    (target) => target.needs.every((id) => ids.has(id)) && !(settings.rate > 0 && target.throughput === true),
+  );
   let missed = 0;
   const targetRows = targets.map((target) => {
     const perRound = results.map(target.value);
@@ -271,9 +287,12 @@ function reportOf(settings: Settings, results: readonly Round[], started: string
   const command =
     `npx tsx bench/run.ts${settings.smoke ? ' --smoke' : ''} --duration ${String(settings.duration)} ` +
     `--rounds ${String(settings.rounds)} --connections ${String(settings.connections)} --warmup ${String(settings.warmup)}` +
+    (settings.rate > 0 ? ` --rate ${String(settings.rate)}` : '') +
     (settings.smoke ? '' : ` --max-others ${String(settings.maxOthers)}`);
   const sections = [
-    '## Throughput, latency and CPU per request (`npm run bench`)',
+    settings.rate > 0
+      ? `## CPU per request and latency at a fixed ${String(settings.rate)} req/s (\`npm run bench -- --rate ${String(settings.rate)}\`)`
+      : '## Throughput, latency and CPU per request (`npm run bench`)',
     `Started ${started}; ended ${machineLine()}.`,
     `\`${command}\`: each variant in its own process on 127.0.0.1, autocannon in the harness process ` +
       '(the two share the 2 cores), every request a fresh event; rounds in alternating order. ' +
@@ -284,7 +303,7 @@ function reportOf(settings: Settings, results: readonly Round[], started: string
       `waited up to ${String(QUIET_WAIT_MS / 1000)} s for them to drop to ${String(settings.maxOthers)}, and one above ` +
       `that was taken again, up to ${String(ATTEMPTS)} times, the quietest kept).`,
     `### Mean of ${String(results.length)} rounds`,
-    figures(averaged, ratio),
+    figures(averaged, toBaseline),
     '### Targets of issue 9',
     table(['target', 'goal', 'per round', 'mean', ''], targetRows),
     ...results.flatMap((round, index) => [
