@@ -146,6 +146,7 @@ export class Receiver {
     const scope: Scope = {
       delivery,
       receivedAt,
+      headerId: deliveryIdHeader(delivery.headers),
       // Work that outlives the answer: drain() waits for it, and so does the platform when it can.
       track: (work) => {
         this.#inFlight.track(work);
@@ -160,7 +161,7 @@ export class Receiver {
     if (screened !== undefined) return screened;
 
     const { store } = this.#options;
-    const headerId = deliveryIdHeader(delivery.headers);
+    const { headerId } = scope;
     // A store that failed once in this delivery is not asked again: each call could cost storeTimeoutMs.
     let storeDown = false;
     // The header names the event before the body is read: an id already processed costs no read and
@@ -176,7 +177,7 @@ export class Receiver {
       }
     }
 
-    const read = await this.#readEvent(scope, headerId);
+    const read = await this.#readEvent(scope);
     if ('status' in read) return read;
     const { event, rawBody } = read;
 
@@ -237,7 +238,7 @@ export class Receiver {
         remoteAddress: delivery.remoteAddress,
         request: delivery.request,
       });
-      if (refused !== undefined) return reject(refused.with({ deliveryId: deliveryIdHeader(headers) }));
+      if (refused !== undefined) return reject(refused.with({ deliveryId: scope.headerId }));
     }
     const contentEncoding = firstHeader(headers['content-encoding']);
     if (!isIdentityEncoding(contentEncoding)) {
@@ -249,21 +250,22 @@ export class Receiver {
       return reject(new WebhookError('unsupported_media_type', `Content-Type ${contentType ?? ''} is not JSON (UTF-8)`));
     }
     if (Number(firstHeader(headers['content-length'])) > limit) {
-      return reject(payloadTooLarge(limit).with({ deliveryId: deliveryIdHeader(headers) }));
+      return reject(payloadTooLarge(limit).with({ deliveryId: scope.headerId }));
     }
     if (this.#closing) {
       // Read what arrives anyway, so that onError can keep the event: the provider will not resend it.
       const body = await this.#readBody(delivery).catch(() => undefined);
       const rawBody = body === undefined ? undefined : 'text' in body ? body.text : stringifyForReplay(body.parsed);
-      const deliveryId = deliveryIdHeader(headers);
-      return reject(new WebhookError('shutting_down', 'The receiver is shutting down', { rawBody, deliveryId }));
+      return reject(
+        new WebhookError('shutting_down', 'The receiver is shutting down', { rawBody, deliveryId: scope.headerId }),
+      );
     }
     return undefined;
   }
 
   /** Reads, parses and validates the event, or resolves the refusal (with the raw body for `onError`). */
-  async #readEvent(scope: Scope, headerId: string | undefined): Promise<ReadEvent | Reply> {
-    const { delivery } = scope;
+  async #readEvent(scope: Scope): Promise<ReadEvent | Reply> {
+    const { delivery, headerId } = scope;
     const { maxEventAgeMs } = this.#options;
     let rawBody: string | undefined;
     try {
@@ -450,6 +452,8 @@ interface ReadEvent {
 interface Scope {
   readonly delivery: Delivery;
   readonly receivedAt: Date;
+  /** The `X-IC-Id` header, when present and non-empty: read once, used at every step. */
+  readonly headerId: string | undefined;
   /** Work that outlives the answer: `drain()` waits for it, and so does the platform's `waitUntil`. */
   readonly track: (work: Promise<unknown>) => void;
   /** Reports a refusal to `onError` and turns it into the answer. */
