@@ -1,26 +1,14 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestEvent } from 'converc-webhooks/testing';
-import { cleanup, startReceiver, tempFolder } from './helpers';
+import { cleanup, spawnCli, startReceiver, tempFolder } from './helpers';
 
 const root = join(__dirname, '../..');
 const bin = join(root, 'dist/cli/main.js');
 
 /** Runs the built executable, as `npx converc-webhooks` would: a real process with its real exit code. */
-function spawnBuilt(args: string[]) {
-  const child = spawn(process.execPath, [bin, ...args], {
-    cwd: root,
-    env: { ...process.env, NO_COLOR: '1' },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { child, exit, stdout: () => stdout, stderr: () => stderr };
-}
+const spawnBuilt = (args: string[]) => spawnCli([bin], args);
 
 async function waitForOutput(read: () => string, text: string): Promise<void> {
   for (let i = 0; i < 200 && !read().includes(text); i++) await new Promise((resolve) => setTimeout(resolve, 50));

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -125,4 +126,22 @@ export function jsonLines(text: string): unknown[] {
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as unknown);
+}
+
+/**
+ * Runs the CLI as a real process: `entry` is the node arguments that start it (the built
+ * `dist/cli/main.js`, or `--import tsx src/cli/main.ts`), `args` the command line after it.
+ */
+export function spawnCli(entry: readonly string[], args: readonly string[]) {
+  const child = spawn(process.execPath, [...entry, ...args], {
+    cwd: join(__dirname, '../..'),
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { child, exit, stdout: () => stdout, stderr: () => stderr };
 }

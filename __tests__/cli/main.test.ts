@@ -1,22 +1,10 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { spawnCli } from './helpers';
 
 const root = join(__dirname, '../..');
 
 /** Runs src/cli/main.ts as the bin runs dist/cli/main.js: a real process, with its real exit code. */
-function spawnMain(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], {
-    cwd: root,
-    env: { ...process.env, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => { resolve(code); }));
-  return { child, exit, stdout: () => stdout, stderr: () => stderr };
-}
+const spawnMain = (args: string[]) => spawnCli(['--import', 'tsx', join(root, 'src/cli/main.ts')], args);
 
 describe('the converc-webhooks executable (src/cli/main.ts)', () => {
   jest.setTimeout(30_000);

@@ -1,4 +1,19 @@
+import { connect } from 'node:net';
 import { convercWebhooks, type AnyEvent, type ConvercWebhooksOptions, type WebhookError } from 'converc-webhooks';
+
+/** Whether something accepts connections on the loopback port right now. */
+export function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => {
+      resolve(false);
+    });
+  });
+}
 
 /** A promise with its resolve and reject exposed, to hold a handler open. */
 export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (e: unknown) => void } {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
+import { isListening } from '../contract/helpers';
 import Redis from 'ioredis';
 import { createClient } from 'redis';
 import type { RedisClientLike } from 'converc-webhooks/redis';
@@ -82,17 +83,7 @@ export async function startRedisServer(port: number): Promise<ChildProcess> {
 /** Resolves once something accepts connections on `port`; rejects after about five seconds. */
 async function waitForPort(port: number): Promise<void> {
   for (let attempt = 0; attempt < 250; attempt++) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => {
-        resolve(false);
-      });
-    });
-    if (open) return;
+    if (await isListening(port)) return;
     await sleep(20);
   }
   throw new Error(`redis-server did not listen on ${port}`);

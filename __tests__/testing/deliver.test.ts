@@ -1,6 +1,7 @@
 import express from 'express';
 import { createServer, type IncomingHttpHeaders, type RequestListener, type Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { isListening } from '../contract/helpers';
 import { convercWebhooks, createNodeHandler, type AnyEvent } from 'converc-webhooks';
 import { createTestEvent, deliver } from 'converc-webhooks/testing';
 
@@ -26,19 +27,6 @@ function recorder() {
   return { listener, requests };
 }
 
-/** Whether something still listens on the loopback port. */
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => {
-      resolve(false);
-    });
-  });
-}
 
 const servers: Server[] = [];
 async function serve(listener: RequestListener): Promise<string> {
