@@ -30,6 +30,39 @@ describe('Receiver', () => {
     expect(readBody).not.toHaveBeenCalled();
   });
 
+  it('arms no timer for a delivery whose store and handlers answered at once', async () => {
+    const { receiver } = receiverWith();
+    receiver.registry.add('call.ended', () => 42);
+    receiver.registry.addAny(() => undefined);
+    const setTimeoutSpy = jest.spyOn(global, 'setTimeout');
+    try {
+      const reply = await receiver.receive(delivery(fixtures['call.ended'], { 'x-ic-id': 'evt-call.ended' }));
+      expect(reply.body).toEqual({ received: true, id: 'evt-call.ended', status: 'processed' });
+      await receiver.drain();
+      expect(setTimeoutSpy).not.toHaveBeenCalled();
+      const again = await receiver.receive(delivery(fixtures['call.ended'], { 'x-ic-id': 'evt-call.ended' }));
+      expect(again.body).toMatchObject({ status: 'duplicate' });
+    } finally {
+      setTimeoutSpy.mockRestore();
+    }
+  });
+
+  it('waits for a handler that returned a promise, and processes the event once it resolves', async () => {
+    const { receiver } = receiverWith();
+    const work = deferred();
+    receiver.registry.add('call.ended', () => undefined);
+    receiver.registry.addAny(() => work.promise);
+    let answered = false;
+    const pending = receiver.receive(delivery(fixtures['call.ended'])).then((reply) => {
+      answered = true;
+      return reply;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(answered).toBe(false);
+    work.resolve();
+    expect((await pending).body).toMatchObject({ status: 'processed' });
+  });
+
   it('reads no body when Content-Length already exceeds the limit, and closes the connection', async () => {
     const { receiver } = receiverWith({ limit: 10 });
     const readBody = jest.fn();

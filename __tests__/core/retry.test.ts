@@ -24,11 +24,17 @@ function retrying(handler: () => unknown, options: Parameters<typeof convercWebh
 describe('retry', () => {
   afterEach(closeServers);
 
-  it('runs a handler that fails twice then succeeds three times, answers 202, and processes the event once', async () => {
+  it.each([
+    ['throws', (error: Error): unknown => {
+      throw error;
+    }],
+    ['rejects', (error: Error): unknown => Promise.reject(error)],
+    ['returns a rejecting thenable', (error: Error): unknown => ({ then: (_: unknown, fail: (e: Error) => void) => { fail(error); } })],
+  ])('runs a handler that %s twice then succeeds three times, answers 202, and processes the event once', async (_how, fail) => {
     let runs = 0;
     const { webhooks, errors, deadLetters } = retrying(() => {
       runs += 1;
-      if (runs <= 2) throw new Error(`failure ${runs}`);
+      return runs <= 2 ? fail(new Error(`failure ${runs}`)) : undefined;
     });
     const client = await serve(createNodeHandler(webhooks));
     const response = await post(client);

@@ -23,11 +23,12 @@ export interface Delivery {
   readonly headers: IncomingHeaders;
   /**
    * Reads the body, at most `limit` bytes. Rejects with a `WebhookError` (`payload_too_large`,
-   * `request_aborted`, `body_unavailable`, and `request_timeout` once `signal` aborts, when it must stop
-   * reading and let go of the stream). Called at most once, and only once the request has passed the
-   * checks that need no body, so a known duplicate is never read.
+   * `request_aborted`, `body_unavailable`, and `request_timeout` when the body has not all arrived
+   * within `timeoutMs`; it then stops reading and lets go of the stream). Called at most once, and only
+   * once the request has passed the checks that need no body, so a known duplicate is never read.
+   * The adapter owns the timer: an `AbortController` per delivery cost more than the read itself.
    */
-  readBody(limit: number, signal: AbortSignal): Promise<DeliveryBody>;
+  readBody(limit: number, timeoutMs: number): Promise<DeliveryBody>;
   /**
    * Answer only once the handlers have settled, however long they take: `ackTimeoutMs` and
    * `ack: 'immediate'` do not apply. For platforms that may freeze work left after the response.
@@ -37,8 +38,11 @@ export interface Delivery {
   readonly waitUntil?: (work: Promise<unknown>) => void;
   /** The request's path and query, for a `?token=`. */
   readonly url?: string | undefined;
-  /** The client address, as the framework determined it (Express honours `trust proxy`). */
-  readonly remoteAddress?: string | undefined;
+  /**
+   * The client address, as the framework determined it (Express honours `trust proxy`). A function:
+   * only `auth.allowIps` needs it, and Express's `req.ip` parses `X-Forwarded-For` each time it is read.
+   */
+  readonly remoteAddress?: () => string | undefined;
   /** The framework's own request object, handed to `auth.verify`. */
   readonly request?: unknown;
   /** Comes from the app itself (`replay()`): no authentication, no age limit. */
@@ -235,7 +239,7 @@ export class Receiver {
       const refused = await authenticate(auth, {
         url: delivery.url,
         authorization: firstHeader(headers.authorization),
-        remoteAddress: delivery.remoteAddress,
+        remoteAddress: auth.ranges === undefined ? undefined : delivery.remoteAddress?.(),
         request: delivery.request,
       });
       if (refused !== undefined) return reject(refused.with({ deliveryId: scope.headerId }));
@@ -306,55 +310,70 @@ export class Receiver {
   async #dispatch(scope: Scope, event: AnyEvent, ctx: HandlerContext, claim: Claim, rawBody: string | undefined): Promise<Reply> {
     const { id: key } = ctx;
     const handlers = this.registry.handlersFor(event.type);
-    if (handlers.length === 0) {
-      scope.track(this.#settle(claim, 'complete', scope));
-      return successReply(key, 'ignored');
-    }
-
-    const { retry } = this.#options;
+    const { retry, ack } = this.#options;
     const attempts = retry?.attempts ?? 1;
     let lastError: WebhookError | undefined;
-    let onFirstFailure = (): void => undefined;
-    const firstFailure = new Promise<void>((resolve) => {
-      onFirstFailure = resolve;
-    });
+    let onFirstFailure: (() => void) | undefined;
+    const failed = (cause: unknown, attempt: number): void => {
+      const which = attempts > 1 ? ` (attempt ${attempt} of ${attempts})` : '';
+      lastError = new WebhookError('handler_failed', `A handler for ${event.type} failed${which}`, {
+        cause,
+        event,
+        rawBody,
+        deliveryId: key,
+        attempt,
+      });
+      scope.track(this.errors.report(lastError, event));
+      onFirstFailure?.();
+    };
     // Each handler runs, and is retried, on its own: one that succeeded never runs twice.
-    const runHandler = async (handler: EventHandler): Promise<void> => {
-      for (let attempt = 1; ; attempt++) {
+    const retrying = async (handler: EventHandler, cause: unknown): Promise<void> => {
+      failed(cause, 1);
+      for (let attempt = 2; attempt <= attempts && retry !== undefined; attempt++) {
+        await sleep(backoffDelay(attempt - 1, retry));
         try {
           await handler(event, ctx);
           return;
-        } catch (cause) {
-          const which = attempts > 1 ? ` (attempt ${attempt} of ${attempts})` : '';
-          lastError = new WebhookError('handler_failed', `A handler for ${event.type} failed${which}`, {
-            cause,
-            event,
-            rawBody,
-            deliveryId: key,
-            attempt,
-          });
-          scope.track(this.errors.report(lastError, event));
-          onFirstFailure();
-          if (attempt >= attempts || retry === undefined) throw cause;
-          await sleep(backoffDelay(attempt, retry));
+        } catch (again) {
+          failed(again, attempt);
+          cause = again;
         }
       }
+      throw cause;
     };
+    // A handler that returns something other than a promise has finished: only pending ones are
+    // awaited, so a delivery whose handlers all finished at once is answered with no timer or race.
+    const runs: Promise<void>[] = [];
+    for (const handler of handlers) {
+      try {
+        const result = handler(event, ctx);
+        if (isPromiseLike(result)) {
+          runs.push(Promise.resolve(result).then(noop, (cause: unknown) => retrying(handler, cause)));
+        }
+      } catch (cause) {
+        runs.push(retrying(handler, cause));
+      }
+    }
+    const held = scope.delivery.holdUntilSettled === true;
+    const status = handlers.length === 0 ? 'ignored' : !held && ack === 'immediate' ? 'accepted' : 'processed';
+    if (runs.length === 0) {
+      scope.track(this.#settle(claim, 'complete', scope));
+      return successReply(key, status);
+    }
+
     this.#running += 1;
-    const runs = handlers.map(runHandler);
     // The claim is kept while any handler runs or waits to retry, so a resend meanwhile is a
     // duplicate, and released only once all have settled, so a resend never runs beside one at work.
     scope.track(
       Promise.allSettled(runs).then(async (results) => {
         this.#running -= 1;
-        const failed = results.some((result) => result.status === 'rejected');
-        if (failed && retry !== undefined && lastError !== undefined) await this.#deadLetter(event, lastError);
-        await this.#settle(claim, failed ? 'release' : 'complete', scope);
+        const failures = results.some((result) => result.status === 'rejected');
+        if (failures && retry !== undefined && lastError !== undefined) await this.#deadLetter(event, lastError);
+        await this.#settle(claim, failures ? 'release' : 'complete', scope);
       }),
     );
 
-    const held = scope.delivery.holdUntilSettled === true;
-    if (!held && this.#options.ack === 'immediate') return successReply(key, 'accepted');
+    if (status === 'accepted') return successReply(key, status);
     // Without retries Promise.all rejects at the first failure, so a 500 need not wait for the
     // other handlers; with them, the first failure makes the answer a 202, the rest is ours.
     const outcome = Promise.all(runs).then(
@@ -363,7 +382,13 @@ export class Receiver {
     );
     if (held) return outcome;
     const race: Promise<Reply>[] = [outcome];
-    if (retry !== undefined) race.push(firstFailure.then(() => successReply(key, 'accepted')));
+    if (retry !== undefined) {
+      if (lastError !== undefined) return successReply(key, 'accepted');
+      const firstFailure = new Promise<void>((resolve) => {
+        onFirstFailure = resolve;
+      });
+      race.push(firstFailure.then(() => successReply(key, 'accepted')));
+    }
     const answer = await beforeDeadline(Promise.race(race), scope.receivedAt.getTime() + this.#options.ackTimeoutMs);
     return answer === TIMED_OUT ? successReply(key, 'accepted') : answer;
   }
@@ -397,17 +422,8 @@ export class Receiver {
   }
 
   /** Reads the body, giving up after `bodyTimeoutMs` with `request_timeout`. */
-  async #readBody(delivery: Delivery): Promise<DeliveryBody> {
-    const { bodyTimeoutMs, limit } = this.#options;
-    const controller = new AbortController();
-    const timer = setTimeout(() => {
-      controller.abort();
-    }, bodyTimeoutMs);
-    try {
-      return await delivery.readBody(limit, controller.signal);
-    } finally {
-      clearTimeout(timer);
-    }
+  #readBody(delivery: Delivery): Promise<DeliveryBody> {
+    return delivery.readBody(this.#options.limit, this.#options.bodyTimeoutMs);
   }
 
   /**
@@ -485,6 +501,14 @@ class StoreFailure<T = unknown> {
  */
 type Claim = { readonly store: DedupeStore; readonly claim: Promise<DedupeClaim | null> } | typeof UNSTORED;
 const UNSTORED = Symbol('unstored');
+
+function noop(): void {
+  // A handler's result is not ours to keep.
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -53,10 +53,10 @@ export function createFetchHandler(webhooks: ConvercWebhooks, options: FetchHand
     const reply = await receiver.receive({
       method: request.method,
       headers: Object.fromEntries(request.headers),
-      readBody: (limit, signal) => readFetchBody(request, limit, signal),
+      readBody: (limit, timeoutMs) => readFetchBody(request, limit, timeoutMs),
       holdUntilSettled: platformWaitUntil === undefined,
       url: pathAndQuery(request.url),
-      remoteAddress: context?.remoteAddress,
+      remoteAddress: () => context?.remoteAddress,
       request,
       ...(platformWaitUntil === undefined ? {} : { waitUntil: platformWaitUntil }),
     });

@@ -5,7 +5,7 @@ import { WebhookError, payloadTooLarge } from '../errors/webhook-error';
  * Reads a Fetch API request's body, at most `limit` bytes, with nothing from Node: it runs in edge
  * runtimes, Deno and Bun as well. Reading stops, and the stream is cancelled, at the first byte over.
  */
-export async function readFetchBody(request: Request, limit: number, signal: AbortSignal): Promise<DeliveryBody> {
+export async function readFetchBody(request: Request, limit: number, timeoutMs: number): Promise<DeliveryBody> {
   if (request.bodyUsed) {
     throw new WebhookError('body_unavailable', 'The request body was already read by something else');
   }
@@ -15,12 +15,15 @@ export async function readFetchBody(request: Request, limit: number, signal: Abo
   const chunks: Uint8Array[] = [];
   let size = 0;
   // Cancelling makes a pending read() resolve as done: the check after each read tells the two apart.
-  const onAbort = (): void => void reader.cancel().catch(() => undefined);
-  signal.addEventListener('abort', onAbort);
+  const timeout = { fired: false };
+  const timer = setTimeout(() => {
+    timeout.fired = true;
+    void reader.cancel().catch(() => undefined);
+  }, timeoutMs);
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (signal.aborted) throw new WebhookError('request_timeout', 'The body did not arrive in time');
+      if (timeout.fired) throw new WebhookError('request_timeout', 'The body did not arrive in time');
       if (done) break;
       size += value.byteLength;
       if (size > limit) {
@@ -33,7 +36,7 @@ export async function readFetchBody(request: Request, limit: number, signal: Abo
     if (error instanceof WebhookError) throw error;
     throw new WebhookError('request_aborted', 'The request body could not be read', { cause: error });
   } finally {
-    signal.removeEventListener('abort', onAbort);
+    clearTimeout(timer);
   }
   return { text: decodeUtf8(chunks, size) };
 }

@@ -12,10 +12,10 @@ export function serveNode(receiver: Receiver, req: IncomingMessage, res: ServerR
     .receive({
       method: req.method ?? 'GET',
       headers: req.headers,
-      readBody: (limit, signal) => readNodeBody(req, limit, signal),
+      readBody: (limit, timeoutMs) => readNodeBody(req, limit, timeoutMs),
       url: req.url,
       // Express's req.ip honours its `trust proxy` setting; X-Forwarded-For is never read here.
-      remoteAddress: (req as { ip?: string }).ip ?? req.socket.remoteAddress,
+      remoteAddress: () => (req as { ip?: string }).ip ?? req.socket.remoteAddress,
       request: req,
     })
     .then(
