@@ -4,6 +4,8 @@
  * provider documents none, and refusing would lose the event.
  */
 export function isJsonContentType(header: string | undefined): boolean {
+  // What the provider sends, checked before any parsing.
+  if (header === 'application/json') return true;
   if (header === undefined || header.trim() === '') return true;
   const [essence = '', ...parameters] = header.split(';');
   const type = essence.trim().toLowerCase();

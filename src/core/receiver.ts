@@ -146,21 +146,7 @@ export class Receiver {
   }
 
   async #receive(delivery: Delivery): Promise<Reply> {
-    const receivedAt = new Date();
-    const scope: Scope = {
-      delivery,
-      receivedAt,
-      headerId: deliveryIdHeader(delivery.headers),
-      // Work that outlives the answer: drain() waits for it, and so does the platform when it can.
-      track: (work) => {
-        this.#inFlight.track(work);
-        delivery.waitUntil?.(work);
-      },
-      reject: (error) => {
-        scope.track(this.errors.report(error, error.event as AnyEvent | undefined));
-        return errorReply(error);
-      },
-    };
+    const scope: Scope = { delivery, receivedAt: new Date(), headerId: deliveryIdHeader(delivery.headers) };
     const screened = await this.#screen(scope);
     if (screened !== undefined) return screened;
 
@@ -171,7 +157,7 @@ export class Receiver {
     // The header names the event before the body is read: an id already processed costs no read and
     // no parse. Only a finished id counts: one still being received may yet fail and be released.
     if (headerId !== undefined && store?.isProcessed !== undefined) {
-      const processed = await this.#storeCall(() => store.isProcessed?.(headerId) ?? Promise.resolve(false));
+      const processed = await this.#storeCall(() => store.isProcessed?.(headerId) ?? false);
       if (processed instanceof StoreFailure) {
         const refused = this.#storeFailed(scope, processed, headerId);
         if (refused !== undefined) return refused;
@@ -196,26 +182,26 @@ export class Receiver {
         const late: Claim = { store, claim: claimed.late?.catch(() => null) ?? Promise.resolve(null) };
         const refused = this.#storeFailed(scope, claimed, key, read);
         if (refused !== undefined) {
-          scope.track(this.#settle(late, 'release', scope));
+          this.#settle(late, 'release', scope);
           return refused;
         }
         claim = late;
       } else {
-        claim = { store, claim: Promise.resolve(claimed) };
+        claim = { store, claim: claimed };
       }
     }
 
-    const ctx: HandlerContext = Object.freeze({ id: key, receivedAt, headers: delivery.headers });
+    const ctx: HandlerContext = Object.freeze({ id: key, receivedAt: scope.receivedAt, headers: delivery.headers });
     const { handoff } = this.#options;
     if (handoff !== undefined) {
       const queued = await this.#storeCall(() => handoff.enqueue(event, ctx));
       if (!(queued instanceof StoreFailure)) {
-        scope.track(this.#settle(claim, 'complete', scope));
+        this.#settle(claim, 'complete', scope);
         return successReply(key, queued === 'duplicate' ? 'duplicate' : 'accepted');
       }
       const refused = this.#storeFailed(scope, queued, key, read);
       if (refused !== undefined) {
-        scope.track(this.#settle(claim, 'release', scope));
+        this.#settle(claim, 'release', scope);
         return refused;
       }
       // Not queued, so never lost: the handlers run here instead, and onError has heard why.
@@ -227,44 +213,56 @@ export class Receiver {
    * The checks that need no body, cheapest and most telling first: method, authentication, media
    * type, declared size, shutdown. Resolves the refusal, or `undefined` to go on.
    */
-  async #screen(scope: Scope): Promise<Reply | undefined> {
-    const { delivery, reject } = scope;
+  #screen(scope: Scope): Reply | undefined | Promise<Reply | undefined> {
+    const { delivery } = scope;
     const { headers } = delivery;
     if (delivery.method !== 'POST') {
-      return reject(new WebhookError('method_not_allowed', `Method ${delivery.method} is not allowed; use POST`));
+      return this.#reject(scope, new WebhookError('method_not_allowed', `Method ${delivery.method} is not allowed; use POST`));
     }
-    const { auth, limit } = this.#options;
+    const { auth } = this.#options;
     if (auth !== undefined && delivery.trusted !== true) {
       // Before the body is read or a key claimed: a stranger costs as little as possible.
-      const refused = await authenticate(auth, {
+      return authenticate(auth, {
         url: delivery.url,
         authorization: firstHeader(headers.authorization),
         remoteAddress: auth.ranges === undefined ? undefined : delivery.remoteAddress?.(),
         request: delivery.request,
-      });
-      if (refused !== undefined) return reject(refused.with({ deliveryId: scope.headerId }));
+      }).then((refused) =>
+        refused === undefined ? this.#screenContent(scope) : this.#reject(scope, refused.with({ deliveryId: scope.headerId })),
+      );
     }
+    return this.#screenContent(scope);
+  }
+
+  /** The checks of {@link #screen} after authentication. */
+  #screenContent(scope: Scope): Reply | undefined | Promise<Reply | undefined> {
+    const { delivery } = scope;
+    const { headers } = delivery;
+    const { limit } = this.#options;
     const contentEncoding = firstHeader(headers['content-encoding']);
     if (!isIdentityEncoding(contentEncoding)) {
       const message = `Content-Encoding ${contentEncoding ?? ''} is not supported; send the body unencoded`;
-      return reject(new WebhookError('unsupported_media_type', message));
+      return this.#reject(scope, new WebhookError('unsupported_media_type', message));
     }
     const contentType = firstHeader(headers['content-type']);
     if (!isJsonContentType(contentType)) {
-      return reject(new WebhookError('unsupported_media_type', `Content-Type ${contentType ?? ''} is not JSON (UTF-8)`));
+      return this.#reject(scope, new WebhookError('unsupported_media_type', `Content-Type ${contentType ?? ''} is not JSON (UTF-8)`));
     }
     if (Number(firstHeader(headers['content-length'])) > limit) {
-      return reject(payloadTooLarge(limit).with({ deliveryId: scope.headerId }));
+      return this.#reject(scope, payloadTooLarge(limit).with({ deliveryId: scope.headerId }));
     }
-    if (this.#closing) {
-      // Read what arrives anyway, so that onError can keep the event: the provider will not resend it.
-      const body = await this.#readBody(delivery).catch(() => undefined);
-      const rawBody = body === undefined ? undefined : 'text' in body ? body.text : stringifyForReplay(body.parsed);
-      return reject(
-        new WebhookError('shutting_down', 'The receiver is shutting down', { rawBody, deliveryId: scope.headerId }),
-      );
-    }
+    if (this.#closing) return this.#refuseWhileClosing(scope);
     return undefined;
+  }
+
+  /** Answers `503 shutting_down`, after reading what arrives anyway: the provider will not resend it. */
+  async #refuseWhileClosing(scope: Scope): Promise<Reply> {
+    const body = await this.#readBody(scope.delivery).catch(() => undefined);
+    const rawBody = body === undefined ? undefined : 'text' in body ? body.text : stringifyForReplay(body.parsed);
+    return this.#reject(
+      scope,
+      new WebhookError('shutting_down', 'The receiver is shutting down', { rawBody, deliveryId: scope.headerId }),
+    );
   }
 
   /** Reads, parses and validates the event, or resolves the refusal (with the raw body for `onError`). */
@@ -295,7 +293,7 @@ export class Receiver {
       }
       return { event, rawBody };
     } catch (error) {
-      return scope.reject(
+      return this.#reject(scope, 
         isWebhookError(error)
           ? error.with({ rawBody, deliveryId: headerId })
           : new WebhookError('request_aborted', 'The request body could not be read', { cause: error }),
@@ -323,7 +321,7 @@ export class Receiver {
         deliveryId: key,
         attempt,
       });
-      scope.track(this.errors.report(lastError, event));
+      this.#track(scope, this.errors.report(lastError, event));
       onFirstFailure?.();
     };
     // Each handler runs, and is retried, on its own: one that succeeded never runs twice.
@@ -357,19 +355,19 @@ export class Receiver {
     const held = scope.delivery.holdUntilSettled === true;
     const status = handlers.length === 0 ? 'ignored' : !held && ack === 'immediate' ? 'accepted' : 'processed';
     if (runs.length === 0) {
-      scope.track(this.#settle(claim, 'complete', scope));
+      this.#settle(claim, 'complete', scope);
       return successReply(key, status);
     }
 
     this.#running += 1;
     // The claim is kept while any handler runs or waits to retry, so a resend meanwhile is a
     // duplicate, and released only once all have settled, so a resend never runs beside one at work.
-    scope.track(
+    this.#track(scope, 
       Promise.allSettled(runs).then(async (results) => {
         this.#running -= 1;
         const failures = results.some((result) => result.status === 'rejected');
         if (failures && retry !== undefined && lastError !== undefined) await this.#deadLetter(event, lastError);
-        await this.#settle(claim, failures ? 'release' : 'complete', scope);
+        this.#settle(claim, failures ? 'release' : 'complete', scope);
       }),
     );
 
@@ -405,8 +403,8 @@ export class Receiver {
       event: read?.event,
       rawBody: read?.rawBody,
     });
-    if (this.#options.onStoreError === 'reject') return scope.reject(error);
-    scope.track(this.errors.report(error, read?.event));
+    if (this.#options.onStoreError === 'reject') return this.#reject(scope, error);
+    this.#track(scope, this.errors.report(error, read?.event));
     return undefined;
   }
 
@@ -428,33 +426,64 @@ export class Receiver {
 
   /**
    * Calls the store on the request path, bounded by `storeTimeoutMs`: a store that has lost its server
-   * may hold a command until it reconnects. Resolves a {@link StoreFailure} rather than rejecting.
+   * may hold a command until it reconnects. An answer given synchronously is returned as it is.
+   * Gives a {@link StoreFailure} rather than throwing or rejecting.
    */
-  async #storeCall<T>(call: () => Promise<T>): Promise<T | StoreFailure<T>> {
+  #storeCall<T>(call: () => T | Promise<T>): T | StoreFailure<T> | Promise<T | StoreFailure<T>> {
+    let answer: T | Promise<T>;
     try {
-      const pending = call();
-      const result = await beforeDeadline(pending, Date.now() + this.#options.storeTimeoutMs);
-      if (result !== TIMED_OUT) return result;
-      return new StoreFailure(new Error(`no answer within storeTimeoutMs (${this.#options.storeTimeoutMs} ms)`), pending);
+      answer = call();
     } catch (cause) {
       return new StoreFailure(cause, undefined);
     }
+    if (!isPromiseLike(answer)) return answer;
+    const pending = Promise.resolve(answer);
+    const { storeTimeoutMs } = this.#options;
+    return beforeDeadline(pending, Date.now() + storeTimeoutMs).then(
+      (result) =>
+        result === TIMED_OUT ? new StoreFailure(new Error(`no answer within storeTimeoutMs (${storeTimeoutMs} ms)`), pending) : result,
+      (cause: unknown) => new StoreFailure<T>(cause, undefined),
+    );
   }
 
-  /** Completes or releases a claim; resolves when done, and a store failure is reported, never thrown. */
-  async #settle(claim: Claim, how: 'complete' | 'release', scope: Scope): Promise<void> {
+  /** Work that outlives the answer: `drain()` waits for it, and so does the platform when it can. */
+  #track(scope: Scope, work: Promise<unknown>): void {
+    this.#inFlight.track(work);
+    scope.delivery.waitUntil?.(work);
+  }
+
+  /** Reports a refusal to `onError` and turns it into the answer. */
+  #reject(scope: Scope, error: WebhookError): Reply {
+    this.#track(scope, this.errors.report(error, error.event as AnyEvent | undefined));
+    return errorReply(error);
+  }
+
+  /**
+   * Completes or releases a claim. A store that answers synchronously is done at once; work still
+   * pending is tracked for `drain()`. A store failure is reported, never thrown.
+   */
+  #settle(claim: Claim, how: 'complete' | 'release', scope: Scope): void {
     if (claim === UNSTORED) return;
-    const held = await claim.claim;
-    if (held === null) return;
-    try {
-      await (how === 'complete' ? claim.store.complete(held) : claim.store.release(held));
-    } catch (cause) {
+    const { store } = claim;
+    const failed = (cause: unknown, key: string): void => {
       const error = new WebhookError('store_unavailable', `The dedupe store failed to ${how} a claim`, {
         cause,
-        deliveryId: held.key,
+        deliveryId: key,
       });
-      scope.track(this.errors.report(error, undefined));
-    }
+      this.#track(scope, this.errors.report(error, undefined));
+    };
+    const finish = (held: DedupeClaim | null): Promise<void> | undefined => {
+      if (held === null) return undefined;
+      try {
+        const done = how === 'complete' ? store.complete(held) : store.release(held);
+        if (isPromiseLike(done)) return Promise.resolve(done).then(noop, (cause: unknown) => { failed(cause, held.key); });
+      } catch (cause) {
+        failed(cause, held.key);
+      }
+      return undefined;
+    };
+    const work = isPromiseLike(claim.claim) ? claim.claim.then(finish) : finish(claim.claim);
+    if (work !== undefined) this.#track(scope, work);
   }
 }
 
@@ -470,10 +499,6 @@ interface Scope {
   readonly receivedAt: Date;
   /** The `X-IC-Id` header, when present and non-empty: read once, used at every step. */
   readonly headerId: string | undefined;
-  /** Work that outlives the answer: `drain()` waits for it, and so does the platform's `waitUntil`. */
-  readonly track: (work: Promise<unknown>) => void;
-  /** Reports a refusal to `onError` and turns it into the answer. */
-  readonly reject: (error: WebhookError) => Reply;
 }
 
 /** How a `replay()` ended. */
@@ -499,7 +524,7 @@ class StoreFailure<T = unknown> {
  * A claim in a store (a promise, since a slow store's claim may arrive after the handlers started), or
  * `UNSTORED` when there is no store, or it failed, and nothing is held.
  */
-type Claim = { readonly store: DedupeStore; readonly claim: Promise<DedupeClaim | null> } | typeof UNSTORED;
+type Claim = { readonly store: DedupeStore; readonly claim: DedupeClaim | Promise<DedupeClaim | null> } | typeof UNSTORED;
 const UNSTORED = Symbol('unstored');
 
 function noop(): void {

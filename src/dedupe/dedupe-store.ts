@@ -14,6 +14,9 @@ export interface DedupeClaim {
  * handler runs, then exactly one of `complete` (the event was processed or ignored) or `release` (it
  * failed and may be processed when sent again). Every method may reject; the core then answers as documented and tells `onError`.
  *
+ * A method may answer synchronously (as the memory store does) or with a promise. A promise is
+ * bounded by `storeTimeoutMs`; an answer that is already there needs no timer, no race and no wait.
+ *
  * The built-in {@link MemoryDedupeStore} keeps ids in one process; implement this interface to share
  * them between processes (a Redis store, say) without touching the core.
  *
@@ -32,14 +35,14 @@ export interface DedupeStore {
    * Atomically claims `key`: resolves a {@link DedupeClaim} when this delivery now holds it, or `null`
    * when the key was already processed or is held by a delivery still running.
    */
-  claim(key: string): Promise<DedupeClaim | null>;
+  claim(key: string): DedupeClaim | null | Promise<DedupeClaim | null>;
   /** Marks a claimed key processed; it answers `duplicate` for the store's time to live. */
-  complete(claim: DedupeClaim): Promise<void>;
+  complete(claim: DedupeClaim): void | Promise<void>;
   /** Forgets a claimed key after a failure, if this claim still holds it, so a resend is processed. */
-  release(claim: DedupeClaim): Promise<void>;
+  release(claim: DedupeClaim): void | Promise<void>;
   /**
    * Optional fast path: whether `key` was completed (not merely claimed). When the store has it, a
    * delivery whose `X-IC-Id` names a processed event is answered `duplicate` before its body is read.
    */
-  isProcessed?(key: string): Promise<boolean>;
+  isProcessed?(key: string): boolean | Promise<boolean>;
 }

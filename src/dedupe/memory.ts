@@ -66,26 +66,26 @@ export class MemoryDedupeStore implements DedupeStore {
     return this.#entries.size;
   }
 
-  claim(key: string): Promise<DedupeClaim | null> {
-    if (this.#entries.has(key)) return Promise.resolve(null);
+  // Every method answers synchronously: the receiver then awaits nothing and arms no timer for it.
+
+  claim(key: string): DedupeClaim | null {
+    if (this.#entries.has(key)) return null;
     const token = String(++this.#nextToken);
     this.#entries.set(key, token);
-    return Promise.resolve({ key, token });
+    return { key, token };
   }
 
-  complete(claim: DedupeClaim): Promise<void> {
+  complete(claim: DedupeClaim): void {
     // Unconditional: even if the claim was evicted meanwhile, the event has been processed.
     this.#entries.set(claim.key, DONE);
-    return Promise.resolve();
   }
 
-  isProcessed(key: string): Promise<boolean> {
-    return Promise.resolve(this.#entries.get(key) === DONE);
+  isProcessed(key: string): boolean {
+    return this.#entries.get(key) === DONE;
   }
 
-  release(claim: DedupeClaim): Promise<void> {
+  release(claim: DedupeClaim): void {
     if (this.#entries.get(claim.key) === claim.token) this.#entries.delete(claim.key);
-    return Promise.resolve();
   }
 }
 

@@ -9,7 +9,7 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
  */
 export const idSchema = z.string().min(1, 'must be a non-empty string');
 
-const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 /**
  * Whether `value` is an ISO-8601 date-time in extended format: `2024-01-02T00:00:00.000Z`, with or
@@ -17,17 +17,28 @@ const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,
  * purpose: the provider never resends, so a format variant must not cost an event.
  */
 export function isIsoDateTime(value: string): boolean {
-  const match = ISO_DATE_TIME.exec(value);
-  if (match === null) return false;
-  // An absent seconds group is undefined at run time, whatever the type says.
-  const [month, day, hour, minute, second] = match.slice(2).map((part: string | undefined) => Number(part ?? 0));
+  if (!ISO_DATE_TIME.test(value)) return false;
+  // The pattern fixed where each field sits (YYYY-MM-DDTHH:MM[:SS]); reading the digits in place
+  // costs no capture groups or arrays, and a delivery carries half a dozen timestamps.
+  const second = value.charCodeAt(16) === COLON ? twoDigits(value, 17) : 0;
   return (
-    inRange(month, 1, 12) && inRange(day, 1, 31) && inRange(hour, 0, 24) && inRange(minute, 0, 59) && inRange(second, 0, 60)
+    inRange(twoDigits(value, 5), 1, 12) &&
+    inRange(twoDigits(value, 8), 1, 31) &&
+    inRange(twoDigits(value, 11), 0, 24) &&
+    inRange(twoDigits(value, 14), 0, 59) &&
+    inRange(second, 0, 60)
   );
 }
 
-function inRange(value: number | undefined, min: number, max: number): boolean {
-  return value !== undefined && value >= min && value <= max;
+const COLON = 0x3a;
+const ZERO = 0x30;
+
+function twoDigits(value: string, at: number): number {
+  return (value.charCodeAt(at) - ZERO) * 10 + value.charCodeAt(at + 1) - ZERO;
+}
+
+function inRange(value: number, min: number, max: number): boolean {
+  return value >= min && value <= max;
 }
 
 /**

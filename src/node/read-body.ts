@@ -49,16 +49,17 @@ function readStream(req: IncomingMessage, limit: number, timeoutMs: number): Pro
     // Once settled, the listeners stay (the request is dropped with them) but do nothing: removing
     // four listeners per delivery cost more than leaving them, and an 'error' listener must stay.
     let settled = false;
-    const fail = (error: WebhookError): void => {
+    // Takes a function: an error costs a stack trace, and 'close' comes after every request, read or not.
+    const fail = (error: () => WebhookError): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       chunks.length = 0;
-      reject(error);
+      reject(error());
     };
     const timer = setTimeout(() => {
       // The answer goes out with Connection: close, which ends the trickle for good.
-      fail(new WebhookError('request_timeout', 'The body did not arrive in time'));
+      fail(() => new WebhookError('request_timeout', 'The body did not arrive in time'));
     }, timeoutMs);
     req.on('data', (chunk: Buffer | string) => {
       if (settled) return;
@@ -66,7 +67,7 @@ function readStream(req: IncomingMessage, limit: number, timeoutMs: number): Pro
       size += bytes.length;
       if (size > limit) {
         // Stop buffering; the rest is discarded and the connection closed once we have answered.
-        fail(payloadTooLarge(limit));
+        fail(() => payloadTooLarge(limit));
         req.resume();
         return;
       }
@@ -79,11 +80,11 @@ function readStream(req: IncomingMessage, limit: number, timeoutMs: number): Pro
       resolve({ text: decodeUtf8(chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks, size)) });
     });
     req.on('error', (cause: Error) => {
-      fail(new WebhookError('request_aborted', 'The request body could not be read', { cause }));
+      fail(() => new WebhookError('request_aborted', 'The request body could not be read', { cause }));
     });
     req.on('close', () => {
       // 'close' before 'end' is a client that went away mid-body.
-      fail(new WebhookError('request_aborted', 'The client closed the connection before the body arrived'));
+      fail(() => new WebhookError('request_aborted', 'The client closed the connection before the body arrived'));
     });
   });
 }
