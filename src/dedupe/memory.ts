@@ -28,6 +28,7 @@ const DEFAULT_TTL_MS = 24 * 60 * 60 * 1000;
  * Remembers delivery ids in this process, in an LRU bounded by `max` with a time to live of `ttlMs`.
  * The default store: one process needs nothing more, and nothing is faster. Several replicas behind a
  * load balancer need a shared store instead, since each would remember only its own deliveries.
+ * Every method answers synchronously (a value, not a promise), so the receiver waits on nothing.
  *
  * @example
  * ```ts
@@ -65,8 +66,6 @@ export class MemoryDedupeStore implements DedupeStore {
   get size(): number {
     return this.#entries.size;
   }
-
-  // Every method answers synchronously: the receiver then awaits nothing and arms no timer for it.
 
   claim(key: string): DedupeClaim | null {
     if (this.#entries.has(key)) return null;
