@@ -29,7 +29,7 @@ interface Sample {
 }
 
 /** In the child: fill a store the way the receiver does (claim, then complete) with UUID-like ids. */
-async function measure(count: number): Promise<Sample> {
+function measure(count: number): Sample {
   const { gc } = globalThis;
   if (gc === undefined) throw new Error('run with --expose-gc');
   const { MemoryDedupeStore } = loadBuiltPackage();
@@ -37,8 +37,8 @@ async function measure(count: number): Promise<Sample> {
   const before = process.memoryUsage();
   const store = new MemoryDedupeStore({ max: Math.max(1, count) });
   for (let index = 0; index < count; index++) {
-    const claim = await store.claim(wireId());
-    if (claim !== null) await store.complete(claim);
+    const claim = store.claim(wireId());
+    if (claim !== null) store.complete(claim);
   }
   gc();
   const after = process.memoryUsage();
@@ -109,15 +109,12 @@ function main(): void {
 
 const childAt = process.argv.indexOf('--child');
 if (childAt >= 0) {
-  measure(Number(process.argv[childAt + 1])).then(
-    (sample) => {
-      process.stdout.write(JSON.stringify(sample));
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
+  try {
+    process.stdout.write(JSON.stringify(measure(Number(process.argv[childAt + 1]))));
+  } catch (error) {
+    console.error(error);
+    process.exitCode = 1;
+  }
 } else {
   try {
     main();

@@ -199,7 +199,7 @@ describe('Receiver', () => {
     const store: DedupeStore = {
       claim: (key) => memory.claim(key),
       complete: () => Promise.reject(new Error('READONLY')),
-      release: (claim) => memory.release(claim),
+      release: memory.release.bind(memory),
     };
     const { receiver, errors } = receiverWith({ dedupe: store });
     receiver.registry.add('call.ended', () => undefined);
@@ -259,9 +259,9 @@ describe('Receiver', () => {
       claim: (key) => memory.claim(key),
       complete: async (claim) => {
         await slow.promise;
-        await memory.complete(claim);
+        memory.complete(claim);
       },
-      release: (claim) => memory.release(claim),
+      release: memory.release.bind(memory),
     };
     const { receiver } = receiverWith({ dedupe: store, ackTimeoutMs: 50 });
     receiver.registry.add('call.ended', () => undefined);
@@ -280,8 +280,8 @@ describe('Receiver', () => {
       const memory = new MemoryDedupeStore();
       const store: DedupeStore = {
         claim: (key) => memory.claim(key),
-        complete: (claim) => memory.complete(claim),
-        release: (claim) => memory.release(claim),
+        complete: memory.complete.bind(memory),
+        release: memory.release.bind(memory),
         isProcessed: () => late.promise,
       };
       const { receiver } = receiverWith({ dedupe: store, storeTimeoutMs: 10 });
@@ -299,8 +299,8 @@ describe('Receiver', () => {
     const memory = new MemoryDedupeStore();
     const store: DedupeStore = {
       claim: (key) => memory.claim(key),
-      complete: (claim) => memory.complete(claim),
-      release: (claim) => memory.release(claim),
+      complete: memory.complete.bind(memory),
+      release: memory.release.bind(memory),
       isProcessed: () => new Promise<boolean>(() => undefined),
     };
     const { receiver, errors } = receiverWith({ dedupe: store, ackTimeoutMs: 50 });

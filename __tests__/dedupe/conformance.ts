@@ -51,7 +51,8 @@ export function describeDedupeStoreConformance(name: string, make: () => Promise
 
     it('grants exactly one of many concurrent claims of one key', async () => {
       const k = key();
-      const claims = await Promise.all(Array.from({ length: 50 }, () => subject.store.claim(k)));
+      // Each claim as a promise, whether the store answers synchronously or not: they run concurrently.
+      const claims = await Promise.all(Array.from({ length: 50 }, async () => subject.store.claim(k)));
       expect(claims.filter((claim) => claim !== null)).toHaveLength(1);
     });
 

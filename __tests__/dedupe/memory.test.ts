@@ -15,32 +15,32 @@ describeDedupeStoreConformance('MemoryDedupeStore', () => {
 });
 
 describe('MemoryDedupeStore', () => {
-  it('remembers at most max ids, forgetting the oldest first', async () => {
+  it('remembers at most max ids, forgetting the oldest first', () => {
     const store = new MemoryDedupeStore({ max: 3 });
-    for (const id of ['a', 'b', 'c', 'd']) await store.complete((await store.claim(id))!);
+    for (const id of ['a', 'b', 'c', 'd']) store.complete(store.claim(id)!);
     expect(store.size).toBe(3);
-    expect(await store.claim('a')).not.toBeNull();
-    expect(await store.claim('d')).toBeNull();
+    expect(store.claim('a')).not.toBeNull();
+    expect(store.claim('d')).toBeNull();
   });
 
-  it('keeps a completed id until its time to live runs out, measured from completion', async () => {
+  it('keeps a completed id until its time to live runs out, measured from completion', () => {
     let now = 10_000;
     const store = new MemoryDedupeStore({ ttlMs: 1000, now: () => now });
-    const claim = await store.claim('a');
+    const claim = store.claim('a');
     now = 10_900;
-    await store.complete(claim!);
+    store.complete(claim!);
     now = 11_800;
-    expect(await store.claim('a')).toBeNull();
+    expect(store.claim('a')).toBeNull();
     now = 11_950;
-    expect(await store.claim('a')).not.toBeNull();
+    expect(store.claim('a')).not.toBeNull();
   });
 
-  it('marks an id processed even if its claim was evicted meanwhile', async () => {
+  it('marks an id processed even if its claim was evicted meanwhile', () => {
     const store = new MemoryDedupeStore({ max: 1 });
-    const claim = await store.claim('a');
-    await store.claim('b');
-    await store.complete(claim!);
-    expect(await store.claim('a')).toBeNull();
+    const claim = store.claim('a');
+    store.claim('b');
+    store.complete(claim!);
+    expect(store.claim('a')).toBeNull();
   });
 
   it.each([
