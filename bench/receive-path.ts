@@ -1,0 +1,133 @@
+/**
+ * `npm run bench:receive`: what one delivery costs inside the receiver, with no HTTP and no sockets,
+ * stage by stage. In-process figures are steadier than the HTTP benchmark's on a shared machine, so
+ * they tell which change moved what; the HTTP benchmark (`npm run bench`) remains the judge.
+ *
+ *   npx tsx bench/receive-path.ts [--deliveries 20000] [--batches 15]
+ *
+ * Each stage runs in batches of fresh deliveries (new ids, so dedupe stores every one); the fastest
+ * batch is kept, since a slower one measured the machine, not the code.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ROOT, ensureBuilt, loadBuiltPackage } from './built-package';
+import { machineLine, sourceLine, table, writeSection } from './results-file';
+import type { Delivery, Receiver } from '../src/core/receiver';
+import type { ConvercWebhooks } from 'converc-webhooks';
+
+interface Stage {
+  readonly name: string;
+  readonly what: string;
+  /** Runs the stage once per body; resolves when all have been handled. */
+  readonly run: (bodies: readonly string[], ids: readonly string[]) => Promise<void> | void;
+}
+
+const SAMPLE = JSON.parse(readFileSync(join(ROOT, '__tests__', 'fixtures', 'call.ended.json'), 'utf8')) as { id: string };
+
+function freshBatch(count: number): { bodies: string[]; ids: string[] } {
+  const bodies: string[] = [];
+  const ids: string[] = [];
+  for (let index = 0; index < count; index++) {
+    const id = randomUUID();
+    ids.push(id);
+    bodies.push(JSON.stringify({ ...SAMPLE, id }));
+  }
+  return { bodies, ids };
+}
+
+function deliveryOf(body: string, id: string): Delivery {
+  return {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-ic-id': id },
+    readBody: () => Promise.resolve({ text: body }),
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { deliveries: { type: 'string', default: '20000' }, batches: { type: 'string', default: '15' } },
+  });
+  const count = Number(values.deliveries);
+  const batches = Number(values.batches);
+  ensureBuilt();
+  const { convercWebhooks, parseEvent } = loadBuiltPackage();
+  const { receiverOf } = createRequire(__filename)(join(ROOT, 'dist', 'core', 'receivers.js')) as {
+    receiverOf: (webhooks: ConvercWebhooks) => Receiver;
+  };
+  const noop = (): void => undefined;
+  const receiving = (webhooks: () => ConvercWebhooks, expected: string) => async (bodies: readonly string[], ids: readonly string[]) => {
+    const receiver = receiverOf(webhooks());
+    for (let index = 0; index < bodies.length; index++) {
+      const reply = await receiver.receive(deliveryOf(bodies[index] ?? '', ids[index] ?? ''));
+      if (!('status' in reply.body) || reply.body.status !== expected) throw new Error(`unexpected answer ${JSON.stringify(reply.body)}`);
+    }
+  };
+  const stages: readonly Stage[] = [
+    {
+      name: 'JSON.parse',
+      what: 'the body to a value; the floor (variant 1) does this and nothing more',
+      run: (bodies) => {
+        for (const body of bodies) JSON.parse(body);
+      },
+    },
+    {
+      name: 'JSON.parse + parseEvent',
+      what: 'plus validation against the call.ended schema',
+      run: (bodies) => {
+        for (const body of bodies) parseEvent(JSON.parse(body));
+      },
+    },
+    {
+      name: 'receive, no dedupe, no handler',
+      what: 'the core: screen, parse, validate, answer `ignored`',
+      run: receiving(() => convercWebhooks({ dedupe: false }), 'ignored'),
+    },
+    {
+      name: 'receive, no dedupe, one handler',
+      what: 'plus dispatch to a no-op handler',
+      run: receiving(() => convercWebhooks({ dedupe: false }).on('call.ended', noop), 'processed'),
+    },
+    {
+      name: 'receive, memory dedupe, one handler',
+      what: 'plus X-IC-Id lookup, claim and complete: what variants 4 and 5 run',
+      run: receiving(() => convercWebhooks({ dedupe: { max: count } }).on('call.ended', noop), 'processed'),
+    },
+  ];
+
+  const best = new Map<string, number>();
+  for (let batch = 0; batch < batches; batch++) {
+    for (const stage of stages) {
+      const { bodies, ids } = freshBatch(count);
+      const started = process.hrtime.bigint();
+      await stage.run(bodies, ids);
+      const nanos = Number(process.hrtime.bigint() - started) / count;
+      best.set(stage.name, Math.min(best.get(stage.name) ?? Number.POSITIVE_INFINITY, nanos));
+    }
+  }
+
+  const full = best.get('receive, memory dedupe, one handler') ?? Number.NaN;
+  const markdown = [
+    '## The receive path in-process (`npm run bench:receive`)',
+    `${machineLine()} · ${sourceLine()}.`,
+    `\`npx tsx bench/receive-path.ts --deliveries ${String(count)} --batches ${String(batches)}\`: each stage handles ` +
+      `${String(count)} fresh \`call.ended\` deliveries per batch, body already read (no HTTP, no sockets); the fastest of ` +
+      `${String(batches)} batches is kept.`,
+    table(
+      ['stage', 'µs per delivery', 'share of the full path', 'what it adds'],
+      stages.map((stage) => {
+        const nanos = best.get(stage.name) ?? Number.NaN;
+        return [stage.name, (nanos / 1000).toFixed(2), `${((100 * nanos) / full).toFixed(0)}%`, stage.what];
+      }),
+    ),
+  ].join('\n\n');
+  console.log(markdown);
+  writeSection('receive path', markdown);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
