@@ -217,7 +217,8 @@ export class Receiver {
     const { delivery } = scope;
     const { headers } = delivery;
     if (delivery.method !== 'POST') {
-      return this.#reject(scope, new WebhookError('method_not_allowed', `Method ${delivery.method} is not allowed; use POST`));
+      const message = `Method ${delivery.method} is not allowed; use POST`;
+      return this.#reject(scope, new WebhookError('method_not_allowed', message));
     }
     const { auth } = this.#options;
     if (auth !== undefined && delivery.trusted !== true) {
@@ -228,7 +229,9 @@ export class Receiver {
         remoteAddress: auth.ranges === undefined ? undefined : delivery.remoteAddress?.(),
         request: delivery.request,
       }).then((refused) =>
-        refused === undefined ? this.#screenContent(scope) : this.#reject(scope, refused.with({ deliveryId: scope.headerId })),
+        refused === undefined
+          ? this.#screenContent(scope)
+          : this.#reject(scope, refused.with({ deliveryId: scope.headerId })),
       );
     }
     return this.#screenContent(scope);
@@ -246,7 +249,8 @@ export class Receiver {
     }
     const contentType = firstHeader(headers['content-type']);
     if (!isJsonContentType(contentType)) {
-      return this.#reject(scope, new WebhookError('unsupported_media_type', `Content-Type ${contentType ?? ''} is not JSON (UTF-8)`));
+      const message = `Content-Type ${contentType ?? ''} is not JSON (UTF-8)`;
+      return this.#reject(scope, new WebhookError('unsupported_media_type', message));
     }
     if (Number(firstHeader(headers['content-length'])) > limit) {
       return this.#reject(scope, payloadTooLarge(limit).with({ deliveryId: scope.headerId }));
@@ -293,7 +297,8 @@ export class Receiver {
       }
       return { event, rawBody };
     } catch (error) {
-      return this.#reject(scope, 
+      return this.#reject(
+        scope,
         isWebhookError(error)
           ? error.with({ rawBody, deliveryId: headerId })
           : new WebhookError('request_aborted', 'The request body could not be read', { cause: error }),
@@ -362,7 +367,8 @@ export class Receiver {
     this.#running += 1;
     // The claim is kept while any handler runs or waits to retry, so a resend meanwhile is a
     // duplicate, and released only once all have settled, so a resend never runs beside one at work.
-    this.#track(scope, 
+    this.#track(
+      scope,
       Promise.allSettled(runs).then(async (results) => {
         this.#running -= 1;
         const failures = results.some((result) => result.status === 'rejected');
@@ -441,7 +447,9 @@ export class Receiver {
     const { storeTimeoutMs } = this.#options;
     return beforeDeadline(pending, Date.now() + storeTimeoutMs).then(
       (result) =>
-        result === TIMED_OUT ? new StoreFailure(new Error(`no answer within storeTimeoutMs (${storeTimeoutMs} ms)`), pending) : result,
+        result === TIMED_OUT
+          ? new StoreFailure(new Error(`no answer within storeTimeoutMs (${storeTimeoutMs} ms)`), pending)
+          : result,
       (cause: unknown) => new StoreFailure<T>(cause, undefined),
     );
   }
@@ -476,7 +484,11 @@ export class Receiver {
       if (held === null) return undefined;
       try {
         const done = how === 'complete' ? store.complete(held) : store.release(held);
-        if (isPromiseLike(done)) return Promise.resolve(done).then(noop, (cause: unknown) => { failed(cause, held.key); });
+        if (isPromiseLike(done)) {
+          return Promise.resolve(done).then(noop, (cause: unknown) => {
+            failed(cause, held.key);
+          });
+        }
       } catch (cause) {
         failed(cause, held.key);
       }
@@ -521,10 +533,12 @@ class StoreFailure<T = unknown> {
 }
 
 /**
- * A claim in a store (a promise, since a slow store's claim may arrive after the handlers started), or
- * `UNSTORED` when there is no store, or it failed, and nothing is held.
+ * A claim in a store, or a promise of one (a slow store's claim may arrive after the handlers
+ * started), or `UNSTORED` when there is no store, or it failed, and nothing is held.
  */
-type Claim = { readonly store: DedupeStore; readonly claim: DedupeClaim | Promise<DedupeClaim | null> } | typeof UNSTORED;
+type Claim =
+  | { readonly store: DedupeStore; readonly claim: DedupeClaim | Promise<DedupeClaim | null> }
+  | typeof UNSTORED;
 const UNSTORED = Symbol('unstored');
 
 function noop(): void {

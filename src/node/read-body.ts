@@ -77,7 +77,9 @@ function readStream(req: IncomingMessage, limit: number, timeoutMs: number): Pro
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      resolve({ text: decodeUtf8(chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks, size)) });
+      // One chunk (most bodies) is decoded as it is: concatenating would copy it for nothing.
+      const [only] = chunks;
+      resolve({ text: decodeUtf8(chunks.length === 1 && only !== undefined ? only : Buffer.concat(chunks, size)) });
     });
     req.on('error', (cause: Error) => {
       fail(() => new WebhookError('request_aborted', 'The request body could not be read', { cause }));
