@@ -47,6 +47,19 @@ describe('Receiver', () => {
     }
   });
 
+  it('runs a handler added by another handler from the next delivery on, not in the one adding it', async () => {
+    const { receiver } = receiverWith({ dedupe: false });
+    const ran: string[] = [];
+    receiver.registry.add('call.ended', () => {
+      ran.push('first');
+      if (ran.length === 1) receiver.registry.add('call.ended', () => void ran.push('added'));
+    });
+    await receiver.receive(delivery(fixtures['call.ended']));
+    expect(ran).toEqual(['first']);
+    await receiver.receive(delivery(fixtures['call.ended']));
+    expect(ran).toEqual(['first', 'first', 'added']);
+  });
+
   it('waits for a handler that returned a promise, and processes the event once it resolves', async () => {
     const { receiver } = receiverWith();
     const work = deferred();

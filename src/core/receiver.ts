@@ -347,7 +347,10 @@ export class Receiver {
     // A handler that returns something other than a promise has finished: only pending ones are
     // awaited, so a delivery whose handlers all finished at once is answered with no timer or race.
     const runs: Promise<void>[] = [];
-    for (const handler of handlers) {
+    // The registry's own array: a handler that registers another must not run it in this delivery.
+    const count = handlers.length;
+    for (let index = 0; index < count; index++) {
+      const handler = handlers[index] as EventHandler;
       try {
         const result = handler(event, ctx);
         if (isPromiseLike(result)) {
@@ -358,7 +361,7 @@ export class Receiver {
       }
     }
     const held = scope.delivery.holdUntilSettled === true;
-    const status = handlers.length === 0 ? 'ignored' : !held && ack === 'immediate' ? 'accepted' : 'processed';
+    const status = count === 0 ? 'ignored' : !held && ack === 'immediate' ? 'accepted' : 'processed';
     if (runs.length === 0) {
       this.#settle(claim, 'complete', scope);
       return successReply(key, status);
