@@ -1,5 +1,6 @@
 import type { WebhookError } from '../errors/webhook-error';
 import type { AnyEvent, ErrorHandler } from './handler-types';
+import { ignore, isPromiseLike } from './promise-like';
 
 /**
  * The `onError` handlers of one receiver. Calling them never throws and never leaves a rejection
@@ -30,27 +31,17 @@ export class ErrorHooks {
     for (const handler of this.#handlers) {
       try {
         const result = handler(error, event);
-        if (isPromiseLike(result)) (pending ??= []).push(Promise.resolve(result).then(noop, onErrorHandlerFailed));
+        if (isPromiseLike(result)) (pending ??= []).push(Promise.resolve(result).then(ignore, onErrorHandlerFailed));
       } catch (thrown) {
         onErrorHandlerFailed(thrown);
       }
     }
-    return pending === undefined ? SETTLED : Promise.all(pending).then(noop);
+    return pending === undefined ? SETTLED : Promise.all(pending).then(ignore);
   }
 }
 
 const SETTLED = Promise.resolve();
 
-function noop(): void {}
-
 function onErrorHandlerFailed(thrown: unknown): void {
   console.error('converc-webhooks: an onError handler threw', thrown);
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }

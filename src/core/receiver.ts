@@ -8,6 +8,7 @@ import { backoffDelay } from './retry';
 import { HandlerRegistry } from './handler-registry';
 import type { AnyEvent, EventHandler, HandlerContext, IncomingHeaders } from './handler-types';
 import { InFlight } from './in-flight';
+import { ignore, isPromiseLike } from './promise-like';
 import { isIdentityEncoding, isJsonContentType } from './media-type';
 import type { ResolvedOptions } from './options';
 import { errorReply, successReply, type Reply } from './reply';
@@ -354,7 +355,7 @@ export class Receiver {
       try {
         const result = handler(event, ctx);
         if (isPromiseLike(result)) {
-          runs.push(Promise.resolve(result).then(noop, (cause: unknown) => retrying(handler, cause)));
+          runs.push(Promise.resolve(result).then(ignore, (cause: unknown) => retrying(handler, cause)));
         }
       } catch (cause) {
         runs.push(retrying(handler, cause));
@@ -488,7 +489,7 @@ export class Receiver {
       try {
         const done = how === 'complete' ? store.complete(held) : store.release(held);
         if (isPromiseLike(done)) {
-          return Promise.resolve(done).then(noop, (cause: unknown) => {
+          return Promise.resolve(done).then(ignore, (cause: unknown) => {
             failed(cause, held.key);
           });
         }
@@ -543,14 +544,6 @@ type Claim =
   | { readonly store: DedupeStore; readonly claim: DedupeClaim | Promise<DedupeClaim | null> }
   | typeof UNSTORED;
 const UNSTORED = Symbol('unstored');
-
-function noop(): void {
-  // A handler's result is not ours to keep.
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
