@@ -4,14 +4,15 @@ import { WebhookError, isWebhookError, payloadTooLarge } from '../errors/webhook
 import { parseEvent } from '../events/parse-event';
 import { beforeDeadline, TIMED_OUT } from './deadline';
 import { ErrorHooks } from './error-hooks';
-import { backoffDelay } from './retry';
 import { HandlerRegistry } from './handler-registry';
+import { HandlerRun } from './handler-run';
+import type { Handoff } from './handoff';
 import type { AnyEvent, EventHandler, HandlerContext, IncomingHeaders } from './handler-types';
 import { InFlight } from './in-flight';
 import { ignore, isPromiseLike } from './promise-like';
 import { isIdentityEncoding, isJsonContentType } from './media-type';
 import type { ResolvedOptions } from './options';
-import { errorReply, successReply, type Reply } from './reply';
+import { errorReply, successReply, type DeliveryStatus, type Reply } from './reply';
 
 /** A request body as an adapter found it: text to parse, or a value another parser already produced. */
 export type DeliveryBody = { readonly text: string } | { readonly parsed: unknown };
@@ -142,13 +143,17 @@ export class Receiver {
   /** Answers one delivery. Never rejects: every failure becomes a reply and a report to `onError`. */
   receive(delivery: Delivery): Promise<Reply> {
     const reply = this.#receive(delivery);
+    // Tracked on the reply itself, so drain() resolves only after whoever awaits the answer has it.
     this.#inFlight.track(reply);
     return reply;
   }
 
+  // A step whose answer is already there (a store in memory, a handler that returned) is not awaited:
+  // each await, and each async step, is garbage on every delivery.
   async #receive(delivery: Delivery): Promise<Reply> {
     const scope: Scope = { delivery, receivedAt: new Date(), headerId: deliveryIdHeader(delivery.headers) };
-    const screened = await this.#screen(scope);
+    const screening = this.#screen(scope);
+    const screened = isPromiseLike(screening) ? await screening : screening;
     if (screened !== undefined) return screened;
 
     const { store } = this.#options;
@@ -158,7 +163,8 @@ export class Receiver {
     // The header names the event before the body is read: an id already processed costs no read and
     // no parse. Only a finished id counts: one still being received may yet fail and be released.
     if (headerId !== undefined && store?.isProcessed !== undefined) {
-      const processed = await this.#storeCall(() => store.isProcessed?.(headerId) ?? false);
+      const asking = this.#storeCall(isProcessed, store, headerId);
+      const processed = isPromiseLike(asking) ? await asking : asking;
       if (processed instanceof StoreFailure) {
         const refused = this.#storeFailed(scope, processed, headerId);
         if (refused !== undefined) return refused;
@@ -175,7 +181,8 @@ export class Receiver {
     const key = headerId ?? event.id;
     let claim: Claim = UNSTORED;
     if (store !== undefined && !storeDown) {
-      const claimed = await this.#storeCall(() => store.claim(key));
+      const claiming = this.#storeCall(claimKey, store, key);
+      const claimed = isPromiseLike(claiming) ? await claiming : claiming;
       if (claimed === null) return successReply(key, 'duplicate');
       if (claimed instanceof StoreFailure) {
         // A claim that lands after all is settled like any other: completed or released with the
@@ -193,21 +200,26 @@ export class Receiver {
     }
 
     const ctx: HandlerContext = Object.freeze({ id: key, receivedAt: scope.receivedAt, headers: delivery.headers });
-    const { handoff } = this.#options;
-    if (handoff !== undefined) {
-      const queued = await this.#storeCall(() => handoff.enqueue(event, ctx));
-      if (!(queued instanceof StoreFailure)) {
-        this.#settle(claim, 'complete', scope);
-        return successReply(key, queued === 'duplicate' ? 'duplicate' : 'accepted');
-      }
-      const refused = this.#storeFailed(scope, queued, key, read);
-      if (refused !== undefined) {
-        this.#settle(claim, 'release', scope);
-        return refused;
-      }
+    if (this.#options.handoff !== undefined) {
+      const queued = await this.#handOff(scope, read, ctx, claim);
+      if (queued !== undefined) return queued;
       // Not queued, so never lost: the handlers run here instead, and onError has heard why.
     }
     return this.#dispatch(scope, event, ctx, claim, rawBody);
+  }
+
+  /** Hands the event to the queue; `undefined` means "run the handlers here instead". */
+  async #handOff(scope: Scope, read: ReadEvent, ctx: HandlerContext, claim: Claim): Promise<Reply | undefined> {
+    const { handoff } = this.#options;
+    if (handoff === undefined) return undefined;
+    const queued = await this.#storeCall(enqueue, handoff, [read.event, ctx] as const);
+    if (!(queued instanceof StoreFailure)) {
+      this.#settle(claim, 'complete', scope);
+      return successReply(ctx.id, queued === 'duplicate' ? 'duplicate' : 'accepted');
+    }
+    const refused = this.#storeFailed(scope, queued, ctx.id, read);
+    if (refused !== undefined) this.#settle(claim, 'release', scope);
+    return refused;
   }
 
   /**
@@ -309,96 +321,78 @@ export class Receiver {
 
   /**
    * Runs the handlers of a claimed event, retrying failures when `retry` says so, and answers by the
-   * deadline (or as `ack` says), letting them run on after the answer.
+   * deadline (or as `ack` says), letting them run on after the answer. Handlers that all returned
+   * without a promise have finished: the answer is then given at once, with no timer or race.
    */
-  async #dispatch(scope: Scope, event: AnyEvent, ctx: HandlerContext, claim: Claim, rawBody: string | undefined): Promise<Reply> {
-    const { id: key } = ctx;
+  #dispatch(scope: Scope, event: AnyEvent, ctx: HandlerContext, claim: Claim, rawBody: string | undefined): Reply | Promise<Reply> {
     const handlers = this.registry.handlersFor(event.type);
-    const { retry, ack } = this.#options;
-    const attempts = retry?.attempts ?? 1;
-    let lastError: WebhookError | undefined;
-    let onFirstFailure: (() => void) | undefined;
-    const failed = (cause: unknown, attempt: number): void => {
-      const which = attempts > 1 ? ` (attempt ${attempt} of ${attempts})` : '';
-      lastError = new WebhookError('handler_failed', `A handler for ${event.type} failed${which}`, {
-        cause,
-        event,
-        rawBody,
-        deliveryId: key,
-        attempt,
-      });
-      this.#track(scope, this.errors.report(lastError, event));
-      onFirstFailure?.();
-    };
-    // Each handler runs, and is retried, on its own: one that succeeded never runs twice.
-    const retrying = async (handler: EventHandler, cause: unknown): Promise<void> => {
-      failed(cause, 1);
-      for (let attempt = 2; attempt <= attempts && retry !== undefined; attempt++) {
-        await sleep(backoffDelay(attempt - 1, retry));
-        try {
-          await handler(event, ctx);
-          return;
-        } catch (again) {
-          failed(again, attempt);
-          cause = again;
-        }
-      }
-      throw cause;
-    };
-    // A handler that returns something other than a promise has finished: only pending ones are
-    // awaited, so a delivery whose handlers all finished at once is answered with no timer or race.
-    const runs: Promise<void>[] = [];
+    // Built at the first handler that did not finish at once (no closure here: that would be garbage
+    // on every delivery).
+    let run: HandlerRun | undefined;
     // The registry's own array: a handler that registers another must not run it in this delivery.
     const count = handlers.length;
     for (let index = 0; index < count; index++) {
       const handler = handlers[index] as EventHandler;
       try {
         const result = handler(event, ctx);
-        if (isPromiseLike(result)) {
-          runs.push(Promise.resolve(result).then(ignore, (cause: unknown) => retrying(handler, cause)));
-        }
+        if (isPromiseLike(result)) (run ??= this.#handlerRun(scope, event, ctx, rawBody)).pending(handler, result);
       } catch (cause) {
-        runs.push(retrying(handler, cause));
+        (run ??= this.#handlerRun(scope, event, ctx, rawBody)).threw(handler, cause);
       }
     }
     const held = scope.delivery.holdUntilSettled === true;
-    const status = count === 0 ? 'ignored' : !held && ack === 'immediate' ? 'accepted' : 'processed';
-    if (runs.length === 0) {
+    const status = count === 0 ? 'ignored' : !held && this.#options.ack === 'immediate' ? 'accepted' : 'processed';
+    if (run === undefined) {
       this.#settle(claim, 'complete', scope);
-      return successReply(key, status);
+      return successReply(ctx.id, status);
     }
+    return this.#awaitHandlers(scope, event, run, claim, ctx.id, status);
+  }
 
+  #handlerRun(scope: Scope, event: AnyEvent, ctx: HandlerContext, rawBody: string | undefined): HandlerRun {
+    return new HandlerRun(event, ctx, rawBody, this.#options.retry, (error) => {
+      this.#track(scope, this.errors.report(error, event));
+    });
+  }
+
+  /** The rest of {@link #dispatch} once some handler is still at work or has failed. */
+  async #awaitHandlers(
+    scope: Scope,
+    event: AnyEvent,
+    run: HandlerRun,
+    claim: Claim,
+    id: string,
+    status: DeliveryStatus,
+  ): Promise<Reply> {
+    const { retry } = this.#options;
     this.#running += 1;
     // The claim is kept while any handler runs or waits to retry, so a resend meanwhile is a
     // duplicate, and released only once all have settled, so a resend never runs beside one at work.
     this.#track(
       scope,
-      Promise.allSettled(runs).then(async (results) => {
+      Promise.allSettled(run.runs).then(async (results) => {
         this.#running -= 1;
         const failures = results.some((result) => result.status === 'rejected');
-        if (failures && retry !== undefined && lastError !== undefined) await this.#deadLetter(event, lastError);
+        if (failures && retry !== undefined && run.lastError !== undefined) await this.#deadLetter(event, run.lastError);
         this.#settle(claim, failures ? 'release' : 'complete', scope);
       }),
     );
 
-    if (status === 'accepted') return successReply(key, status);
+    if (status === 'accepted') return successReply(id, status);
     // Without retries Promise.all rejects at the first failure, so a 500 need not wait for the
     // other handlers; with them, the first failure makes the answer a 202, the rest is ours.
-    const outcome = Promise.all(runs).then(
-      () => successReply(key, 'processed'),
+    const outcome = Promise.all(run.runs).then(
+      () => successReply(id, 'processed'),
       () => errorReply(new WebhookError('handler_failed', 'A handler failed')),
     );
-    if (held) return outcome;
+    if (scope.delivery.holdUntilSettled === true) return outcome;
     const race: Promise<Reply>[] = [outcome];
     if (retry !== undefined) {
-      if (lastError !== undefined) return successReply(key, 'accepted');
-      const firstFailure = new Promise<void>((resolve) => {
-        onFirstFailure = resolve;
-      });
-      race.push(firstFailure.then(() => successReply(key, 'accepted')));
+      if (run.lastError !== undefined) return successReply(id, 'accepted');
+      race.push(run.nextFailure().then(() => successReply(id, 'accepted')));
     }
     const answer = await beforeDeadline(Promise.race(race), scope.receivedAt.getTime() + this.#options.ackTimeoutMs);
-    return answer === TIMED_OUT ? successReply(key, 'accepted') : answer;
+    return answer === TIMED_OUT ? successReply(id, 'accepted') : answer;
   }
 
   /**
@@ -439,10 +433,15 @@ export class Receiver {
    * may hold a command until it reconnects. An answer given synchronously is returned as it is.
    * Gives a {@link StoreFailure} rather than throwing or rejecting.
    */
-  #storeCall<T>(call: () => T | Promise<T>): T | StoreFailure<T> | Promise<T | StoreFailure<T>> {
+  #storeCall<S, A, T>(
+    call: (subject: S, arg: A) => T | Promise<T>,
+    subject: S,
+    arg: A,
+  ): T | StoreFailure<T> | Promise<T | StoreFailure<T>> {
     let answer: T | Promise<T>;
     try {
-      answer = call();
+      // A function and its arguments rather than a closure: a closure per call is garbage per delivery.
+      answer = call(subject, arg);
     } catch (cause) {
       return new StoreFailure(cause, undefined);
     }
@@ -476,32 +475,52 @@ export class Receiver {
    */
   #settle(claim: Claim, how: 'complete' | 'release', scope: Scope): void {
     if (claim === UNSTORED) return;
-    const { store } = claim;
-    const failed = (cause: unknown, key: string): void => {
-      const error = new WebhookError('store_unavailable', `The dedupe store failed to ${how} a claim`, {
-        cause,
-        deliveryId: key,
-      });
-      this.#track(scope, this.errors.report(error, undefined));
-    };
-    const finish = (held: DedupeClaim | null): Promise<void> | undefined => {
-      if (held === null) return undefined;
-      try {
-        const done = how === 'complete' ? store.complete(held) : store.release(held);
-        if (isPromiseLike(done)) {
-          return Promise.resolve(done).then(ignore, (cause: unknown) => {
-            failed(cause, held.key);
-          });
-        }
-      } catch (cause) {
-        failed(cause, held.key);
-      }
-      return undefined;
-    };
-    const work = isPromiseLike(claim.claim) ? claim.claim.then(finish) : finish(claim.claim);
+    if (isPromiseLike(claim.claim)) {
+      this.#settleLater(claim.store, claim.claim, how, scope);
+      return;
+    }
+    const work = this.#finish(claim.store, claim.claim, how, scope);
     if (work !== undefined) this.#track(scope, work);
   }
+
+  /** {@link #settle} for a claim still on its way. */
+  #settleLater(store: DedupeStore, claim: Promise<DedupeClaim | null>, how: 'complete' | 'release', scope: Scope): void {
+    this.#track(
+      scope,
+      claim.then((held) => this.#finish(store, held, how, scope)),
+    );
+  }
+
+  /** Completes or releases a claim that is held; what is still pending is returned to be tracked. */
+  #finish(store: DedupeStore, held: DedupeClaim | null, how: 'complete' | 'release', scope: Scope): Promise<void> | undefined {
+    if (held === null) return undefined;
+    try {
+      const done = how === 'complete' ? store.complete(held) : store.release(held);
+      if (isPromiseLike(done)) {
+        return Promise.resolve(done).then(ignore, (cause: unknown) => {
+          this.#settleFailed(cause, held.key, how, scope);
+        });
+      }
+    } catch (cause) {
+      this.#settleFailed(cause, held.key, how, scope);
+    }
+    return undefined;
+  }
+
+  #settleFailed(cause: unknown, key: string, how: 'complete' | 'release', scope: Scope): void {
+    const error = new WebhookError('store_unavailable', `The dedupe store failed to ${how} a claim`, {
+      cause,
+      deliveryId: key,
+    });
+    this.#track(scope, this.errors.report(error, undefined));
+  }
+
 }
+
+// The store and queue calls of a delivery, as functions of their arguments: see #storeCall.
+const isProcessed = (store: DedupeStore, key: string): boolean | Promise<boolean> => store.isProcessed?.(key) ?? false;
+const claimKey = (store: DedupeStore, key: string): DedupeClaim | null | Promise<DedupeClaim | null> => store.claim(key);
+const enqueue = (handoff: Handoff, [event, ctx]: readonly [AnyEvent, HandlerContext]) => handoff.enqueue(event, ctx);
 
 /** A valid event and the text it came as. */
 interface ReadEvent {
@@ -544,10 +563,6 @@ type Claim =
   | { readonly store: DedupeStore; readonly claim: DedupeClaim | Promise<DedupeClaim | null> }
   | typeof UNSTORED;
 const UNSTORED = Symbol('unstored');
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** Clock skew allowed between the provider and this machine when judging an event's age. */
 const CLOCK_SKEW_MS = 60_000;
