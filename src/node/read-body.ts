@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { WebhookError, payloadTooLarge } from '../errors/webhook-error';
+import { deadlineQueue } from '../core/deadline-queue';
 import type { DeliveryBody } from '../core/receiver';
 
 /** What other middleware may have left on a request: a parsed body, or the raw bytes beside it. */
@@ -53,14 +54,16 @@ function readStream(req: IncomingMessage, limit: number, timeoutMs: number): Pro
     const fail = (error: () => WebhookError): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      deadlines.cancel(deadline);
       chunks.length = 0;
       reject(error());
     };
-    const timer = setTimeout(() => {
+    // One timer for all the reads of this length, not one each (core/deadline-queue.ts).
+    const deadlines = deadlineQueue(timeoutMs);
+    const deadline = deadlines.add(() => {
       // The answer goes out with Connection: close, which ends the trickle for good.
       fail(() => new WebhookError('request_timeout', 'The body did not arrive in time'));
-    }, timeoutMs);
+    });
     req.on('data', (chunk: Buffer | string) => {
       if (settled) return;
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
@@ -76,7 +79,7 @@ function readStream(req: IncomingMessage, limit: number, timeoutMs: number): Pro
     req.on('end', () => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      deadlines.cancel(deadline);
       // One chunk (most bodies) is decoded as it is: concatenating would copy it for nothing.
       const [only] = chunks;
       resolve({ text: decodeUtf8(chunks.length === 1 && only !== undefined ? only : Buffer.concat(chunks, size)) });

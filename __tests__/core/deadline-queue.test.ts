@@ -1,0 +1,83 @@
+import { DeadlineQueue, deadlineQueue } from '../../src/core/deadline-queue';
+
+describe('DeadlineQueue', () => {
+  beforeEach(() => {
+    jest.useFakeTimers();
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('expires an entry once its time has come, not before', () => {
+    const queue = new DeadlineQueue(1000);
+    const expire = jest.fn();
+    queue.add(expire);
+    jest.advanceTimersByTime(999);
+    expect(expire).not.toHaveBeenCalled();
+    jest.advanceTimersByTime(1);
+    expect(expire).toHaveBeenCalledTimes(1);
+    expect(queue.size).toBe(0);
+  });
+
+  it('never expires a cancelled entry', () => {
+    const queue = new DeadlineQueue(1000);
+    const expire = jest.fn();
+    queue.cancel(queue.add(expire));
+    jest.advanceTimersByTime(5000);
+    expect(expire).not.toHaveBeenCalled();
+  });
+
+  it('serves many entries with one timer, and expires them in order', () => {
+    const setTimeoutSpy = jest.spyOn(globalThis, 'setTimeout');
+    const queue = new DeadlineQueue(1000);
+    const expired: number[] = [];
+    for (let index = 0; index < 100; index++) {
+      queue.add(() => expired.push(index));
+      jest.advanceTimersByTime(1);
+    }
+    expect(setTimeoutSpy).toHaveBeenCalledTimes(1);
+    jest.advanceTimersByTime(1000);
+    expect(expired).toEqual(Array.from({ length: 100 }, (_, index) => index));
+    setTimeoutSpy.mockRestore();
+  });
+
+  it('keeps each deadline when the entry the timer was armed for is cancelled', () => {
+    const queue = new DeadlineQueue(1000);
+    queue.cancel(queue.add(() => undefined));
+    jest.advanceTimersByTime(500);
+    const later = jest.fn();
+    queue.add(later);
+    jest.advanceTimersByTime(500);
+    expect(later).not.toHaveBeenCalled();
+    jest.advanceTimersByTime(499);
+    expect(later).not.toHaveBeenCalled();
+    jest.advanceTimersByTime(1);
+    expect(later).toHaveBeenCalledTimes(1);
+  });
+
+  it('stops its timer once nothing is pending', () => {
+    const queue = new DeadlineQueue(1000);
+    const entry = queue.add(() => undefined);
+    queue.cancel(entry);
+    jest.advanceTimersByTime(1000);
+    expect(jest.getTimerCount()).toBe(0);
+    queue.add(() => undefined);
+    jest.advanceTimersByTime(1000);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('takes entries added by an expiry', () => {
+    const queue = new DeadlineQueue(100);
+    const second = jest.fn();
+    queue.add(() => queue.add(second));
+    jest.advanceTimersByTime(100);
+    expect(second).not.toHaveBeenCalled();
+    jest.advanceTimersByTime(100);
+    expect(second).toHaveBeenCalledTimes(1);
+  });
+
+  it('is shared per length', () => {
+    expect(deadlineQueue(1234)).toBe(deadlineQueue(1234));
+    expect(deadlineQueue(1234)).not.toBe(deadlineQueue(4321));
+  });
+});
