@@ -76,6 +76,44 @@ describe('DeadlineQueue', () => {
     expect(second).toHaveBeenCalledTimes(1);
   });
 
+  it('runs every expiry due, even after one that throws, then throws the first error', () => {
+    const queue = new DeadlineQueue(100);
+    const second = jest.fn();
+    queue.add(() => {
+      throw new Error('first');
+    });
+    queue.add(second);
+    expect(() => { jest.advanceTimersByTime(100); }).toThrow('first');
+    expect(second).toHaveBeenCalledTimes(1);
+    expect(queue.size).toBe(0);
+  });
+
+  it('expires entries under fake timers that leave performance.now real', () => {
+    jest.useFakeTimers({ doNotFake: ['performance'] });
+    const queue = new DeadlineQueue(1000);
+    const first = jest.fn();
+    const second = jest.fn();
+    queue.add(first);
+    queue.add(second);
+    jest.advanceTimersByTime(1000);
+    expect(first).toHaveBeenCalledTimes(1);
+    jest.advanceTimersByTime(50);
+    expect(second).toHaveBeenCalledTimes(1);
+  });
+
+  it('arms a real timer after one armed under fake timers was left behind', async () => {
+    const queue = new DeadlineQueue(20);
+    queue.cancel(queue.add(() => undefined));
+    jest.useRealTimers();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<string>((resolve) => queue.add(() => { resolve('expired'); }));
+    const late = new Promise<string>((resolve) => {
+      timer = setTimeout(resolve, 1000, 'never expired');
+    });
+    await expect(Promise.race([expired, late])).resolves.toBe('expired');
+    clearTimeout(timer);
+  });
+
   it('is shared per length', () => {
     expect(deadlineQueue(1234)).toBe(deadlineQueue(1234));
     expect(deadlineQueue(1234)).not.toBe(deadlineQueue(4321));

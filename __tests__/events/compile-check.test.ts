@@ -36,6 +36,7 @@ const VALUES: readonly unknown[] = [
   { a: 'x', b: 'y' },
   { a: 'x', extra: [1] },
   { a: null },
+  { a: undefined },
   Object.assign(Object.create(null) as object, { a: 'x' }),
   new Date(0),
   Promise.resolve('x'),
@@ -64,7 +65,9 @@ const UNDERSTOOD: Record<string, z.ZodType> = {
   union: z.union([z.string(), z.number()]),
   'loose object': z.looseObject({ a: z.string(), b: z.number().optional() }),
   'object (extra keys stripped)': z.object({ a: z.string() }),
-  'object refine': z.looseObject({ a: z.string() }).refine((value) => value.a !== 'ab'),
+  'object with a field that takes anything': z.object({ a: z.unknown() }),
+  'object with a custom field': z.looseObject({ a: z.custom<unknown>(() => true) }),
+  'refined string, nullable': z.string().refine((value) => value !== 'ab').nullable(),
   custom: z.custom<unknown>((value) => value !== undefined),
   'custom refine returning a promise': z.string().refine((value) => Promise.resolve(value === 'x')),
   'refine that throws': z.unknown().refine((value) => (value as { a: string }).a.length > 0),
@@ -87,7 +90,26 @@ const NOT_UNDERSTOOD: Record<string, z.ZodType> = {
   'nested unknown part': z.looseObject({ a: z.array(z.email()) }),
   enum: z.enum(['x']),
   record: z.record(z.string(), z.number()),
+  // zod refines its output, a copy for objects and arrays: unknown keys stripped, holes filled.
+  'object refine': z.looseObject({ a: z.string() }).refine((value) => value.a !== 'ab'),
+  'array refine': z.array(z.unknown()).refine((items) => items.every((item) => item !== undefined)),
+  'catchall with a refinement': z.object({ a: z.string() }).catchall(z.unknown().refine((value) => typeof value === 'string')),
+  'exact optional': z.object({ a: z.string().exactOptional() }),
+  superRefine: z.string().superRefine(() => undefined),
+  'check with a function': z.string().check(() => undefined),
+  recursive: recursiveSchema(),
 };
+
+/** A tree whose children are trees: the getter makes the shape refer to itself. */
+function recursiveSchema(): z.ZodType {
+  const node: z.ZodType = z.object({
+    id: z.string(),
+    get child() {
+      return node.optional();
+    },
+  });
+  return node;
+}
 
 describe('compileCheck', () => {
   describe.each(Object.entries(UNDERSTOOD))('%s', (_name, schema) => {

@@ -21,6 +21,8 @@ export class DeadlineQueue {
   /** Pending entries, oldest first: a `Set` iterates in insertion order and deletes in O(1). */
   readonly #pending = new Set<Deadline>();
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** The deadline the timer was armed for. */
+  #armedFor = 0;
 
   constructor(ms: number) {
     this.#ms = ms;
@@ -29,9 +31,14 @@ export class DeadlineQueue {
   /** Runs `expire` in `ms` milliseconds, unless {@link cancel} is called with the entry first. */
   add(expire: () => void): Deadline {
     const entry: Deadline = { at: performance.now() + this.#ms, expire };
+    // An empty queue arms afresh: a timer left from earlier entries may be due later than this one
+    // (after a clock change) or never (one armed under a test's fake timers, since put away).
+    if (this.#pending.size === 0) {
+      clearTimeout(this.#timer);
+      this.#arm(entry.at, this.#ms);
+    }
+    // Otherwise the timer is due no later than this entry: when it fires, it re-arms.
     this.#pending.add(entry);
-    // A timer already armed is due no later than this entry: when it fires, it re-arms if need be.
-    if (this.#timer === undefined) this.#timer = this.#arm(entry.at);
     return entry;
   }
 
@@ -44,26 +51,35 @@ export class DeadlineQueue {
     return this.#pending.size;
   }
 
+  // The timer is trusted, not the clock: an entry expires when the timer armed for it, or for a
+  // later one, fires. Timers that a test fakes without faking performance.now still expire entries.
   readonly #fire = (): void => {
-    this.#timer = undefined;
-    const now = performance.now();
+    const due = this.#armedFor;
     const expired: Deadline[] = [];
     for (const entry of this.#pending) {
-      if (entry.at > now) {
-        this.#timer = this.#arm(entry.at);
+      if (entry.at > due) {
+        this.#arm(entry.at, entry.at - due);
         break;
       }
       this.#pending.delete(entry);
       expired.push(entry);
     }
-    // Re-armed first: an entry's expiry may add entries of its own.
-    for (const entry of expired) entry.expire();
+    // Every expiry runs, even after one that throws; the first error is then thrown, as a timer's would be.
+    let failure: { error: unknown } | undefined;
+    for (const entry of expired) {
+      try {
+        entry.expire();
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    if (failure !== undefined) throw failure.error;
   };
 
-  #arm(at: number): ReturnType<typeof setTimeout> {
-    const timer = setTimeout(this.#fire, Math.max(0, at - performance.now()));
-    (timer as { unref?: () => void }).unref?.();
-    return timer;
+  #arm(at: number, delay: number): void {
+    this.#armedFor = at;
+    this.#timer = setTimeout(this.#fire, Math.max(0, delay));
+    (this.#timer as { unref?: () => void }).unref?.();
   }
 }
 

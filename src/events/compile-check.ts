@@ -16,7 +16,13 @@ export type Check = (value: unknown) => boolean;
  * `undefined`, so what zod adds later costs speed, never an event.
  */
 export function compileCheck(schema: z.core.$ZodType): Check | undefined {
-  const check = compile(schema);
+  let check: Check | undefined;
+  try {
+    check = compile(schema, new Set());
+  } catch {
+    // A getter in a shape that throws, say: zod will report it, or throw it, when it parses.
+    return undefined;
+  }
   if (check === undefined) return undefined;
   return (value) => {
     try {
@@ -45,14 +51,28 @@ const UNDERSTOOD: Readonly<Record<string, readonly string[]>> = {
   custom: ['check', 'fn', 'abort', 'params', 'path'],
 };
 
-function compile(schema: z.core.$ZodType): Check | undefined {
-  const def = (schema as z.core.$ZodTypes)._zod.def;
-  if (!isUnderstood(def, UNDERSTOOD[def.type])) return undefined;
-  const base = compileBase(def);
-  return base && withChecks(base, def.checks);
+/**
+ * Kinds with the same `def.type` that zod parses differently: `exactOptional` refuses a present
+ * `undefined` that `optional` accepts.
+ */
+const MISREAD_TRAITS = ['$ZodExactOptional'];
+
+/** `compiling` holds the schemas on the way down: a recursive schema (a getter in a shape) is left to zod. */
+function compile(schema: z.core.$ZodType, compiling: Set<z.core.$ZodType>): Check | undefined {
+  const internals = (schema as z.core.$ZodTypes)._zod;
+  const { def } = internals;
+  if (compiling.has(schema) || !isUnderstood(def, UNDERSTOOD[def.type])) return undefined;
+  if (MISREAD_TRAITS.some((trait) => internals.traits.has(trait))) return undefined;
+  compiling.add(schema);
+  const base = compileBase(def, compiling);
+  compiling.delete(schema);
+  // zod hands a refinement its output, which for an object or an array is a copy (unknown keys
+  // stripped, a plain prototype, holes filled): such a refinement could judge the copy and the input
+  // apart, so only kinds whose output is the input itself get theirs compiled.
+  return base && withChecks(base, def.checks, outputIsInput(def));
 }
 
-function compileBase(def: z.core.$ZodTypes['_zod']['def']): Check | undefined {
+function compileBase(def: z.core.$ZodTypes['_zod']['def'], compiling: Set<z.core.$ZodType>): Check | undefined {
   switch (def.type) {
     case 'string':
       return (value) => typeof value === 'string';
@@ -71,58 +91,88 @@ function compileBase(def: z.core.$ZodTypes['_zod']['def']): Check | undefined {
       return (value) => values.has(value);
     }
     case 'optional': {
-      const inner = compile(def.innerType);
+      const inner = compile(def.innerType, compiling);
       return inner && ((value) => value === undefined || inner(value));
     }
     case 'nullable': {
-      const inner = compile(def.innerType);
+      const inner = compile(def.innerType, compiling);
       return inner && ((value) => value === null || inner(value));
     }
     case 'array': {
-      const element = compile(def.element);
+      const element = compile(def.element, compiling);
       return element && ((value) => Array.isArray(value) && everyItem(value, element));
     }
     case 'union': {
-      const options = compileAll(def.options);
+      const options = compileAll(def.options, compiling);
       return options && ((value) => anyPasses(options, value));
     }
     case 'object':
-      return compileObject(def);
+      return compileObject(def, compiling);
     case 'custom': {
       const { fn } = def;
-      return (value) => isPass(fn(value));
+      return typeof fn === 'function' ? (value) => isPass(fn(value)) : undefined;
     }
     default:
       return undefined;
   }
 }
 
-function compileAll(schemas: readonly z.core.$ZodType[]): Check[] | undefined {
+/** Whether zod's output for a value of this kind is the value itself, not a copy. */
+function outputIsInput(def: z.core.$ZodTypes['_zod']['def']): boolean {
+  switch (def.type) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+    case 'null':
+    case 'unknown':
+    case 'any':
+    case 'literal':
+    case 'custom':
+      return true;
+    case 'optional':
+    case 'nullable':
+      return outputIsInput((def.innerType as z.core.$ZodTypes)._zod.def);
+    case 'union':
+      return def.options.every((option) => outputIsInput((option as z.core.$ZodTypes)._zod.def));
+    default:
+      return false;
+  }
+}
+
+function compileAll(schemas: readonly z.core.$ZodType[], compiling: Set<z.core.$ZodType>): Check[] | undefined {
   const checks: Check[] = [];
   for (const schema of schemas) {
-    const check = compile(schema);
+    const check = compile(schema, compiling);
     if (check === undefined) return undefined;
     checks.push(check);
   }
   return checks;
 }
 
-function compileObject(def: z.core.$ZodObjectDef): Check | undefined {
-  // A strict object (catchall never) or a typed catchall checks keys beyond the shape: not handled.
+function compileObject(def: z.core.$ZodObjectDef, compiling: Set<z.core.$ZodType>): Check | undefined {
+  // A strict object (catchall never), or a catchall with a type or checks of its own, checks keys
+  // beyond the shape: not handled.
   const catchall = def.catchall?._zod.def;
-  if (catchall !== undefined && !(['unknown', 'any'].includes(catchall.type) && isUnderstood(catchall, []))) {
+  if (catchall !== undefined && !(['unknown', 'any'].includes(catchall.type) && isUnderstood(catchall, []) && !catchall.checks?.length)) {
     return undefined;
   }
   const keys = Object.keys(def.shape);
-  const fields = compileAll(keys.map((key) => def.shape[key] as z.core.$ZodType));
+  const schemas = keys.map((key) => def.shape[key] as z.core.$ZodType);
+  const fields = compileAll(schemas, compiling);
   if (fields === undefined) return undefined;
+  // zod refuses an absent key unless its field is optional, even one whose field accepts undefined.
+  const optional = schemas.map((schema) => schema._zod.optin === 'optional');
   const count = keys.length;
   return (value) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
     const record = value as Record<string, unknown>;
     for (let index = 0; index < count; index++) {
-      // An absent key is read as undefined, as zod reads it: only an optional field lets it pass.
-      if (!(fields[index] as Check)(record[keys[index] as string])) return false;
+      const key = keys[index] as string;
+      if (!(key in record)) {
+        if (optional[index] === true) continue;
+        return false;
+      }
+      if (!(fields[index] as Check)(record[key])) return false;
     }
     return true;
   };
@@ -136,12 +186,16 @@ const UNDERSTOOD_CHECKS: Readonly<Record<string, readonly string[]>> = {
   custom: ['type', 'fn', 'params', 'path'],
 };
 
-/** The schema's base check, then its checks (`min`, `refine`, …); undefined if one is not understood. */
-function withChecks(base: Check, checks: readonly z.core.$ZodCheck[] | undefined): Check | undefined {
+/**
+ * The schema's base check, then its checks (`min`, `refine`, …); undefined if one is not understood,
+ * or is a refinement of a kind whose output zod copies (`refinable` false).
+ */
+function withChecks(base: Check, checks: readonly z.core.$ZodCheck[] | undefined, refinable: boolean): Check | undefined {
   if (checks === undefined || checks.length === 0) return base;
   const compiled: Check[] = [base];
   for (const check of checks) {
     const def = check._zod.def;
+    if (def.check === 'custom' && !refinable) return undefined;
     const one = isUnderstood(def, UNDERSTOOD_CHECKS[def.check], ['when']) ? compileRefinement(def) : undefined;
     if (one === undefined) return undefined;
     compiled.push(one);
@@ -168,8 +222,9 @@ function compileRefinement(def: z.core.$ZodCheckDef): Check | undefined {
       return (value) => lengthOf(value) === length;
     }
     case 'custom': {
-      const { fn } = def as z.core.$ZodCustomDef;
-      return (value) => isPass(fn(value));
+      // superRefine() and check(fn) keep their function elsewhere: left to zod.
+      const { fn } = def as Partial<z.core.$ZodCustomDef>;
+      return typeof fn === 'function' ? (value) => isPass(fn(value)) : undefined;
     }
     default:
       return undefined;
