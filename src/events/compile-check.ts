@@ -168,11 +168,13 @@ function compileObject(def: z.core.$ZodObjectDef, compiling: Set<z.core.$ZodType
     const record = value as Record<string, unknown>;
     for (let index = 0; index < count; index++) {
       const key = keys[index] as string;
-      if (!(key in record)) {
+      const field = record[key];
+      // Only an undefined value may be an absent key: the `in` lookup is paid for those alone.
+      if (field === undefined && !(key in record)) {
         if (optional[index] === true) continue;
         return false;
       }
-      if (!(fields[index] as Check)(record[key])) return false;
+      if (!(fields[index] as Check)(field)) return false;
     }
     return true;
   };
