@@ -14,7 +14,9 @@ const checks = new Map<z.ZodType, Check | undefined>(
  * Validates a parsed JSON value as an event. A documented type is checked against its own schema (so
  * an issue points at `data.call.id`, not at a union); any other type only needs a valid envelope.
  * The event returned is `input` itself, checked and not copied: every field reaches the handler as it
- * was sent, unknown ones included, and a large transcript is never cloned. Throws a {@link WebhookError} with code `invalid_event` and its `issues`.
+ * was sent, unknown ones included, and a large transcript is never cloned. A check compiled from the
+ * schemas passes a valid event without running zod; whatever it does not pass, zod decides, so the
+ * verdict and the issues are zod's. Throws a {@link WebhookError} with code `invalid_event` and its `issues`.
  *
  * @example
  * ```ts
