@@ -14,8 +14,8 @@ export class HandlerRun {
   /** The last failure reported, if any. */
   lastError: WebhookError | undefined;
   #onFailure: (() => void) | undefined;
-  readonly #event: AnyEvent;
-  readonly #ctx: HandlerContext;
+  readonly event: AnyEvent;
+  readonly ctx: HandlerContext;
   readonly #rawBody: string | undefined;
   readonly #retry: ResolvedRetry | undefined;
   readonly #attempts: number;
@@ -29,8 +29,8 @@ export class HandlerRun {
     retry: ResolvedRetry | undefined,
     report: (error: WebhookError) => void,
   ) {
-    this.#event = event;
-    this.#ctx = ctx;
+    this.event = event;
+    this.ctx = ctx;
     this.#rawBody = rawBody;
     this.#retry = retry;
     this.#attempts = retry?.attempts ?? 1;
@@ -61,7 +61,7 @@ export class HandlerRun {
     for (let attempt = 2; attempt <= this.#attempts && retry !== undefined; attempt++) {
       await sleep(backoffDelay(attempt - 1, retry));
       try {
-        await handler(this.#event, this.#ctx);
+        await handler(this.event, this.ctx);
         return;
       } catch (again) {
         this.#failed(again, attempt);
@@ -72,13 +72,13 @@ export class HandlerRun {
   }
 
   #failed(cause: unknown, attempt: number): void {
-    const event = this.#event;
+    const event = this.event;
     const which = this.#attempts > 1 ? ` (attempt ${attempt} of ${this.#attempts})` : '';
     this.lastError = new WebhookError('handler_failed', `A handler for ${event.type} failed${which}`, {
       cause,
       event,
       rawBody: this.#rawBody,
-      deliveryId: this.#ctx.id,
+      deliveryId: this.ctx.id,
       attempt,
     });
     this.#report(this.lastError);

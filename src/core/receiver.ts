@@ -200,26 +200,21 @@ export class Receiver {
     }
 
     const ctx: HandlerContext = Object.freeze({ id: key, receivedAt: scope.receivedAt, headers: delivery.headers });
-    if (this.#options.handoff !== undefined) {
-      const queued = await this.#handOff(scope, read, ctx, claim);
-      if (queued !== undefined) return queued;
+    const { handoff } = this.#options;
+    if (handoff !== undefined) {
+      const queued = await this.#storeCall(enqueue, handoff, [event, ctx] as const);
+      if (!(queued instanceof StoreFailure)) {
+        this.#settle(claim, 'complete', scope);
+        return successReply(key, queued === 'duplicate' ? 'duplicate' : 'accepted');
+      }
+      const refused = this.#storeFailed(scope, queued, key, read);
+      if (refused !== undefined) {
+        this.#settle(claim, 'release', scope);
+        return refused;
+      }
       // Not queued, so never lost: the handlers run here instead, and onError has heard why.
     }
     return this.#dispatch(scope, event, ctx, claim, rawBody);
-  }
-
-  /** Hands the event to the queue; `undefined` means "run the handlers here instead". */
-  async #handOff(scope: Scope, read: ReadEvent, ctx: HandlerContext, claim: Claim): Promise<Reply | undefined> {
-    const { handoff } = this.#options;
-    if (handoff === undefined) return undefined;
-    const queued = await this.#storeCall(enqueue, handoff, [read.event, ctx] as const);
-    if (!(queued instanceof StoreFailure)) {
-      this.#settle(claim, 'complete', scope);
-      return successReply(ctx.id, queued === 'duplicate' ? 'duplicate' : 'accepted');
-    }
-    const refused = this.#storeFailed(scope, queued, ctx.id, read);
-    if (refused !== undefined) this.#settle(claim, 'release', scope);
-    return refused;
   }
 
   /**
@@ -346,7 +341,7 @@ export class Receiver {
       this.#settle(claim, 'complete', scope);
       return successReply(ctx.id, status);
     }
-    return this.#awaitHandlers(scope, event, run, claim, ctx.id, status);
+    return this.#awaitHandlers(scope, run, claim, status);
   }
 
   #handlerRun(scope: Scope, event: AnyEvent, ctx: HandlerContext, rawBody: string | undefined): HandlerRun {
@@ -356,15 +351,10 @@ export class Receiver {
   }
 
   /** The rest of {@link #dispatch} once some handler is still at work or has failed. */
-  async #awaitHandlers(
-    scope: Scope,
-    event: AnyEvent,
-    run: HandlerRun,
-    claim: Claim,
-    id: string,
-    status: DeliveryStatus,
-  ): Promise<Reply> {
+  async #awaitHandlers(scope: Scope, run: HandlerRun, claim: Claim, status: DeliveryStatus): Promise<Reply> {
     const { retry } = this.#options;
+    const { event } = run;
+    const { id } = run.ctx;
     this.#running += 1;
     // The claim is kept while any handler runs or waits to retry, so a resend meanwhile is a
     // duplicate, and released only once all have settled, so a resend never runs beside one at work.
