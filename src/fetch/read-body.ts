@@ -15,6 +15,8 @@ export async function readFetchBody(request: Request, limit: number, timeoutMs: 
   const chunks: Uint8Array[] = [];
   let size = 0;
   // Cancelling makes a pending read() resolve as done: the check after each read tells the two apart.
+  // A timer of its own, not the node adapter's shared one (core/deadline-queue.ts): an edge runtime
+  // may drop a timer armed while serving another request once that request has ended.
   const timeout = { fired: false };
   const timer = setTimeout(() => {
     timeout.fired = true;
