@@ -160,6 +160,33 @@ describe('an adversarial corpus', () => {
     },
   );
 
+  it('times out each of several slow bodies on its own deadline, while a fast one in between is processed', async () => {
+    // Body timeouts share one timer per length (core/deadline-queue.ts): each must still fire on time.
+    const { seen, errors } = await start({ bodyTimeoutMs: 300, ackTimeoutMs: 1000 });
+    const body = JSON.stringify(fixtures['call.ended']);
+    const slow = (id: string) => {
+      const started = performance.now();
+      return rawRequest(
+        state.port,
+        `POST ${WEBHOOK_PATH} HTTP/1.1\r\nHost: x\r\nX-IC-Id: ${id}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 50)}`,
+      ).then((raw) => ({ status: statusOf(raw), ms: performance.now() - started }));
+    };
+    const first = slow('slow-1');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const second = slow('slow-2');
+    const fast = await client({ headers: { ...JSON_TYPE, 'x-ic-id': 'evt-call.ended' }, body });
+    const answers = await Promise.all([first, second]);
+    expect(fast.status).toBe(200);
+    for (const { status, ms } of answers) {
+      expect(status).toBe(408);
+      // No earlier than its own deadline, and not held for the other's.
+      expect(ms).toBeGreaterThanOrEqual(290);
+      expect(ms).toBeLessThan(3000);
+    }
+    expect(errors.map((e) => e.code)).toEqual(['request_timeout', 'request_timeout']);
+    expect(seen).toHaveLength(1);
+  });
+
   it('answers 408 request_timeout to a body sent too slowly, and holds nothing for it', async () => {
     const { seen, errors } = await start({ bodyTimeoutMs: 200, ackTimeoutMs: 1000 });
     const body = JSON.stringify(fixtures['call.ended']);
