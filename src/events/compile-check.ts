@@ -34,7 +34,7 @@ export function compileCheck(schema: z.core.$ZodType): Check | undefined {
   };
 }
 
-/** The settings each kind may carry beyond `type`, `checks` and `error` (a message changes no verdict). */
+/** The settings each kind may carry beyond the {@link COMMON_KEYS}. */
 const UNDERSTOOD: Readonly<Record<string, readonly string[]>> = {
   string: [],
   number: [],
@@ -48,7 +48,7 @@ const UNDERSTOOD: Readonly<Record<string, readonly string[]>> = {
   array: ['element'],
   union: ['options'],
   object: ['shape', 'catchall'],
-  custom: ['check', 'fn', 'abort', 'params', 'path'],
+  custom: ['fn', 'params', 'path'],
 };
 
 /**
@@ -180,12 +180,12 @@ function compileObject(def: z.core.$ZodObjectDef, compiling: Set<z.core.$ZodType
   };
 }
 
-/** The settings each check may carry beyond `check`, `error`, `abort` and `when`. */
+/** The settings each check may carry beyond the {@link COMMON_KEYS}. */
 const UNDERSTOOD_CHECKS: Readonly<Record<string, readonly string[]>> = {
   min_length: ['minimum'],
   max_length: ['maximum'],
   length_equals: ['length'],
-  custom: ['type', 'fn', 'params', 'path'],
+  custom: ['fn', 'params', 'path'],
 };
 
 /**
@@ -198,7 +198,7 @@ function withChecks(base: Check, checks: readonly z.core.$ZodCheck[] | undefined
   for (const check of checks) {
     const def = check._zod.def;
     if (def.check === 'custom' && !refinable) return undefined;
-    const one = isUnderstood(def, UNDERSTOOD_CHECKS[def.check], ['when']) ? compileRefinement(def) : undefined;
+    const one = isUnderstood(def, UNDERSTOOD_CHECKS[def.check]) ? compileRefinement(def) : undefined;
     if (one === undefined) return undefined;
     compiled.push(one);
   }
@@ -237,16 +237,19 @@ function compileRefinement(def: z.core.$ZodCheckDef): Check | undefined {
  * Whether a definition carries nothing beyond what the compiler reads: zod may add settings that
  * change what passes (a string `format`, `coerce`, a union's `inclusive`), and those go to zod.
  */
-function isUnderstood(def: object, own: readonly string[] | undefined, more: readonly string[] = []): boolean {
+function isUnderstood(def: object, own: readonly string[] | undefined): boolean {
   if (own === undefined) return false;
   for (const [key, value] of Object.entries(def)) {
-    if (value === undefined || key === 'type' || key === 'check' || key === 'checks' || key === 'error' || key === 'abort') {
-      continue;
-    }
-    if (!own.includes(key) && !more.includes(key)) return false;
+    if (value !== undefined && !COMMON_KEYS.has(key) && !own.includes(key)) return false;
   }
   return true;
 }
+
+/**
+ * What any definition may carry without changing what passes: its kind, its checks, a message, and
+ * when zod runs a check (`abort`, `when`: the compiled check runs them all, which is stricter).
+ */
+const COMMON_KEYS: ReadonlySet<string> = new Set(['type', 'check', 'checks', 'error', 'abort', 'when']);
 
 // Loops rather than `every`/`some` with an arrow: a closure per call is garbage per delivery.
 function allPass(checks: readonly Check[], value: unknown): boolean {
