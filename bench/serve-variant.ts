@@ -37,6 +37,15 @@ const listeners: Record<ServerKind, () => Promise<RequestListener>> = {
     return Promise.resolve(app);
   },
 
+  // Express's own cost: a middleware that answers at once, leaving the body for Node to discard.
+  'express-answer': () => {
+    const app = express();
+    app.use(CONVERC_PATH, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(RECEIVED);
+    });
+    return Promise.resolve(app);
+  },
+
   // What users write today without the package.
   'express-zod': () => {
     const envelope = z.object({

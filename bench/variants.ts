@@ -12,6 +12,7 @@ import {
 export const SERVER_KINDS = [
   'node-json',
   'express-json',
+  'express-answer',
   'express-zod',
   'converc-express',
   'converc-node',
@@ -65,6 +66,15 @@ export const VARIANTS: readonly Variant[] = [
   },
   // Not one of the issue's variants: variant 6's flood without Express, where a request costs a fifth as much.
   { id: 11, title: 'variant 5, 90% duplicates', server: 'converc-node', path: CONVERC_PATH, deliveries: duplicateFlood },
+  // Not one of the issue's variants: Express answering at once, the body unread, under variant 6's load.
+  // No duplicate path mounted in Express can cost less, so it bounds what variant 6 can reach.
+  {
+    id: 12,
+    title: 'Express answering at once (ceiling of 6)',
+    server: 'express-answer',
+    path: CONVERC_PATH,
+    deliveries: duplicateFlood,
+  },
 ];
 
 export const BASELINE = 2;
