@@ -13,9 +13,9 @@
  *
  * A full run writes bench/RESULTS.md and exits 1 when a target of the issue is missed; any run exits
  * 1 when a server answered something other than 2xx, since its figures would then mean nothing.
- * On a quiet machine a full run takes about 6 minutes. On a shared one each measurement first waits
- * (at most 45 s) for the other processes to quiet down and is repeated (at most 3 times) when they did
- * not: bounded, but it can take 20 minutes; `--max-others 2` turns this off.
+ * On a quiet machine a full run of 10 rounds takes about 18 minutes. On a shared one each measurement
+ * first waits (at most 45 s) for the other processes to quiet down and is repeated (at most 3 times)
+ * when they did not: bounded, but it can take twice as long; `--max-others 2` turns this off.
  */
 import { parseArgs } from 'node:util';
 import { ensureBuilt } from './built-package';
@@ -205,6 +205,8 @@ interface CpuPair {
 /** One CPU pair's rounds: CPU per request of each server, loaded together. */
 interface PairResult {
   readonly pair: CpuPair;
+  /** Requests per second each server of the pair got. */
+  readonly rate: number;
   readonly rounds: readonly { readonly over: Measurement; readonly under: Measurement }[];
 }
 
@@ -217,12 +219,14 @@ async function measurePairs(settings: Settings, running: readonly Running[]): Pr
     if (over === undefined || under === undefined) continue;
     const rounds: PairResult['rounds'][number][] = [];
     const rate = Math.round(settings.pairRate * (pair.rateShare ?? 1));
+    const load = ({ variant, server, deliveries }: Running, duration: number) =>
+      runLoad({ server, path: variant.path, deliveries, duration, connections: settings.connections, rate });
+    // A server's first seconds at a new fixed rate read high (its rounds ran at full speed): unmeasured.
+    await Promise.all([load(over, settings.warmup), load(under, settings.warmup)]);
     for (let index = 0; index < settings.rounds; index++) {
       await waitForQuiet(settings.maxOthers);
       // Each server counts the other as "others" here, so no measurement is taken again for them.
-      const load = ({ variant, server, deliveries }: Running) =>
-        runLoad({ server, path: variant.path, deliveries, duration: settings.duration, connections: settings.connections, rate });
-      const [overTaken, underTaken] = await Promise.all([load(over), load(under)]);
+      const [overTaken, underTaken] = await Promise.all([load(over, settings.duration), load(under, settings.duration)]);
       assertNoFailures(over.variant, overTaken);
       assertNoFailures(under.variant, underTaken);
       console.log(
@@ -231,7 +235,7 @@ async function measurePairs(settings: Settings, running: readonly Running[]): Pr
       );
       rounds.push({ over: overTaken, under: underTaken });
     }
-    results.push({ pair, rounds });
+    results.push({ pair, rate, rounds });
   }
   return results;
 }
@@ -432,15 +436,16 @@ function reportOf(
     pairs.length === 0
       ? []
       : [
-          `### CPU per request, each pair loaded together at ${String(settings.pairRate)} req/s per server (the pairs in Express at half that)`,
+          '### CPU per request, each pair loaded together',
           'Both servers of a pair take load over the same seconds, each from its own autocannon at the same fixed rate, ' +
             'so a change in the machine\'s speed reaches both (the CPU targets are judged on these; the rows "one after ' +
             'the other" above are the same ratios from the rounds, at each server\'s own full speed).',
           table(
-            ['pair', 'round', 'CPU µs/req', 'CPU µs/req', 'ratio'],
-            pairs.flatMap(({ pair, rounds }) =>
+            ['pair', 'req/s each', 'round', 'CPU µs/req', 'CPU µs/req', 'ratio'],
+            pairs.flatMap(({ pair, rate, rounds }) =>
               rounds.map(({ over, under }, index) => [
                 `v${String(pair.over)} ÷ v${String(pair.under)}`,
+                String(rate),
                 String(index + 1),
                 `v${String(pair.over)} ${over.cpuMicrosPerRequest.toFixed(1)}`,
                 `v${String(pair.under)} ${under.cpuMicrosPerRequest.toFixed(1)}`,
