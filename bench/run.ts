@@ -176,13 +176,14 @@ async function main(): Promise<void> {
  * moment, which drifts by tens of percent within seconds here: measured one after the other, v1 ÷ v5
  * ranged from 0.54 to 0.78 over four rounds. So each pair is also measured loaded together, each
  * server at the same fixed rate through its own autocannon, over the same seconds: whatever the
- * machine does then, it does to both. Per round the ratio then moves by a few hundredths.
+ * machine does then, it does to both. Per round the ratio then moves by a few hundredths (in Express,
+ * by a few tenths at most, against several at full speed).
  */
 const CPU_PAIRS: readonly CpuPair[] = [
   { label: 'v5 vs v1, CPU/req (v1 ÷ v5), loaded together', goal: '≥ 0.75', over: 1, under: 5, met: (v) => v >= 0.75 },
   { label: 'v5 vs v9, CPU/req (v9 ÷ v5), loaded together', goal: '≥ 1.20', over: 9, under: 5, met: (v) => v >= 1.2 },
   // The Express targets are in requests per second at full speed, where the machine's drift moves a
-  // round's ratio by tens of percent; the same servers loaded together read their cost steadily.
+  // round's ratio by tens of percent; the same servers loaded together read their cost more steadily.
   // Express costs four times the floor per request: half the rate keeps the two cores from saturating.
   { label: 'v4 vs v2, CPU/req (v2 ÷ v4), loaded together', goal: 'reference', over: 2, under: 4, rateShare: 0.5 },
   { label: 'v4 vs v8, CPU/req (v8 ÷ v4), loaded together', goal: 'reference', over: 8, under: 4, rateShare: 0.5 },
@@ -343,8 +344,8 @@ const TARGETS: readonly Target[] = [
   { label: 'v5 vs v1, CPU/req (v1 ÷ v5)', goal: '≥ 0.75', needs: [5, 1], pairedWith: 1, value: ratio(1, 5, cpu), met: (v) => v >= 0.75 },
   { label: 'v5 vs v9, CPU/req (v9 ÷ v5)', goal: '≥ 1.20', needs: [5, 9], pairedWith: 9, value: ratio(9, 5, cpu), met: (v) => v >= 1.2 },
   { label: 'v6 ÷ v4, req/s', goal: '≥ 1.30', needs: [6, 4], throughput: true, value: ratio(6, 4, rps), met: (v) => v >= 1.3 },
-  // The most variant 6 could reach were a duplicate to cost no more than Express answering at once
-  // (variant 12): 1 ÷ (0.9 ÷ r + 0.1), with r = v12 ÷ v4 in requests per second.
+  // An estimate of the most variant 6 could reach were a duplicate to cost no more than Express answering
+  // at once (variant 12): 1 ÷ (0.9 ÷ r + 0.1), with r = v12 ÷ v4 in requests per second.
   {
     label: 'v6 ÷ v4 ceiling: a duplicate as cheap as v12',
     goal: 'reference',
