@@ -8,6 +8,12 @@ import type * as ConvercWebhooks from 'converc-webhooks';
 export const ROOT = resolve(__dirname, '..');
 
 const DIST_ENTRY = join(ROOT, 'dist', 'index.js');
+/**
+ * A folder holding another build's dist/ (an earlier commit's, say): when set, loadBuiltPackage loads
+ * the package from it instead of this tree's dist/. `bench/run.ts --baseline <dir>` sets it for the
+ * servers of variants 13 and 14 only; set for bench/run.ts itself, every server inherits it.
+ */
+export const DIST_ENV = 'CONVERC_BENCH_DIST';
 const BUILD_INPUTS = [join(ROOT, 'src'), join(ROOT, 'tsconfig.json'), join(ROOT, 'tsconfig.build.json')];
 
 /**
@@ -22,9 +28,20 @@ export function ensureBuilt(): void {
   if (build.status !== 0) throw new Error(`npm run build failed (exit ${String(build.status)})`);
 }
 
-/** The package as published: dist/index.js, typed by its source. */
+/**
+ * The package as published: dist/index.js (of the folder {@link DIST_ENV} names, when set), typed by this
+ * tree's source.
+ */
 export function loadBuiltPackage(): typeof ConvercWebhooks {
-  return createRequire(__filename)(DIST_ENTRY) as typeof ConvercWebhooks;
+  const other = otherBuild();
+  const entry = other === undefined ? DIST_ENTRY : join(other, 'dist', 'index.js');
+  return createRequire(__filename)(entry) as typeof ConvercWebhooks;
+}
+
+/** The folder named by {@link DIST_ENV}, made absolute; undefined when unset or empty. */
+export function otherBuild(): string | undefined {
+  const value = process.env[DIST_ENV];
+  return value === undefined || value === '' ? undefined : resolve(value);
 }
 
 function mtimeOf(path: string): number | undefined {

@@ -42,8 +42,10 @@ async function main(): Promise<void> {
       connections: { type: 'string', default: '50' },
     },
   });
-  const variant = VARIANTS.find((candidate) => candidate.id === Number(values.variant));
-  if (variant === undefined) throw new TypeError(`--variant must be one of ${VARIANTS.map((v) => v.id).join(', ')}`);
+  // Variants 13 and 14 need bench/run.ts --baseline: here they would profile this tree's build.
+  const profilable = VARIANTS.filter((candidate) => candidate.baselineBuild !== true);
+  const variant = profilable.find((candidate) => candidate.id === Number(values.variant));
+  if (variant === undefined) throw new TypeError(`--variant must be one of ${profilable.map((v) => v.id).join(', ')}`);
   ensureBuilt();
 
   const directory = mkdtempSync(join(tmpdir(), 'converc-webhooks-profile-'));

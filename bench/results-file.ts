@@ -41,11 +41,12 @@ export function machineLine(): string {
 
 /**
  * The code measured: the commit, and whether src/ had uncommitted changes (dist/ is built from the
- * working tree, which others may be editing).
+ * working tree, which others may be editing); of the checkout `directory` when given (a baseline build's).
  */
-export function sourceLine(): string {
+export function sourceLine(directory?: string): string {
   try {
-    const git = (...args: string[]): string => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const git = (...args: string[]): string =>
+      execFileSync('git', args, { cwd: directory, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const changed = git('status', '--porcelain', '--', 'src').split('\n').filter(Boolean).length;
     return `commit ${git('rev-parse', '--short', 'HEAD')}${changed > 0 ? ` with ${String(changed)} uncommitted change(s) under src/` : ''}`;
   } catch {

@@ -8,8 +8,22 @@
  * disturbed round would move a mean of three by a third of its error.
  *
  *   npx tsx bench/run.ts [--duration 5] [--rounds 6] [--connections 50] [--warmup 3] [--variants 1,2,4]
- *                        [--max-others 0.25] [--rate 0] [--pair-rate 4000]
+ *                        [--max-others 0.25] [--rate 0] [--pair-rate 4000] [--baseline <dir>] [--pairs-only]
  *   npx tsx bench/run.ts --smoke      a few seconds, no thresholds, nothing written (CI)
+ *
+ *   --baseline <dir>   also measure an earlier build: <dir> holds its dist/ (dist/index.js; its
+ *                      dependencies resolve from <dir>/node_modules, a link to this tree's will do).
+ *                      Variants 13 and 14 are 4 and 5 with the package loaded from <dir>/dist (their
+ *                      servers get CONVERC_BENCH_DIST=<dir>); they join the run (or name them in
+ *                      --variants), and two reference pairs compare the builds loaded together:
+ *                      v13 ÷ v4 and v14 ÷ v5 in CPU per request, above 1 when this build costs less.
+ *                      Only this tree is built when stale, never <dir>.
+ *   --pairs-only       start, probe and warm up the servers, then measure only the CPU pairs loaded
+ *                      together (no rounds one after the other); prints the pairs and their targets,
+ *                      writes nothing. E.g. npx tsx bench/run.ts --baseline /tmp/b --variants 4,5,13,14 --pairs-only
+ *
+ * With CONVERC_BENCH_DIST=<dir> set for this command itself, every server loads the package from
+ * <dir>/dist and this tree is not built: a build measured against itself.
  *
  * A full run writes bench/RESULTS.md and exits 1 when a target of the issue is missed; any run exits
  * 1 when a server answered something other than 2xx, since its figures would then mean nothing.
@@ -17,8 +31,10 @@
  * first waits (at most 45 s) for the other processes to quiet down and is repeated (at most 3 times)
  * when they did not: bounded, but it can take twice as long; `--max-others 2` turns this off.
  */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ensureBuilt } from './built-package';
+import { DIST_ENV, ensureBuilt, otherBuild } from './built-package';
 import { runLoad, type Measurement } from './load';
 import { otherCoresDuring } from './proc-stat';
 import { machineLine, sourceLine, table, writeSection } from './results-file';
@@ -49,6 +65,10 @@ interface Settings {
   /** A measurement during which other processes kept more cores than this busy is taken again. */
   readonly maxOthers: number;
   readonly variants: readonly Variant[];
+  /** The folder holding the earlier build's dist/ that variants 13 and 14 load (`--baseline`). */
+  readonly baseline: string | undefined;
+  /** Only the CPU pairs loaded together, no rounds one after the other; nothing written. */
+  readonly pairsOnly: boolean;
 }
 
 /**
@@ -89,16 +109,31 @@ function settingsFromArgs(): Settings {
       'max-others': { type: 'string' },
       rate: { type: 'string' },
       'pair-rate': { type: 'string' },
+      baseline: { type: 'string' },
+      'pairs-only': { type: 'boolean', default: false },
     },
   });
   const smoke = values.smoke;
+  const pairsOnly = values['pairs-only'];
   const number = (name: string, text: string | undefined, full: number, quick: number, min: number): number => {
     const value = text === undefined ? (smoke ? quick : full) : Number(text);
     if (!Number.isFinite(value) || value < min) throw new TypeError(`--${name} must be a number ≥ ${String(min)}`);
     return value;
   };
-  const ids = values.variants?.split(',').map(Number) ?? VARIANTS.map((variant) => variant.id);
-  if (!ids.includes(BASELINE)) throw new TypeError(`--variants must include ${String(BASELINE)}: ratios are to it`);
+  const baseline = values.baseline === undefined ? undefined : resolve(values.baseline);
+  if (baseline !== undefined && !existsSync(join(baseline, 'dist', 'index.js'))) {
+    throw new TypeError(`--baseline ${baseline}: no dist/index.js in it`);
+  }
+  const offered = VARIANTS.filter((variant) => variant.baselineBuild !== true || baseline !== undefined);
+  const ids = values.variants?.split(',').map(Number) ?? offered.map((variant) => variant.id);
+  const needBaseline = VARIANTS.filter((variant) => variant.baselineBuild === true && ids.includes(variant.id));
+  if (baseline === undefined && needBaseline.length > 0) {
+    throw new TypeError(`--variants: ${needBaseline.map((variant) => variant.id).join(' and ')} load the baseline build: give --baseline <dir>`);
+  }
+  if (baseline !== undefined && needBaseline.length === 0) throw new TypeError('--baseline needs variant 13 or 14 in --variants');
+  // The rounds' ratios are to variant 2; the pairs' are within each pair.
+  if (!pairsOnly && !ids.includes(BASELINE)) throw new TypeError(`--variants must include ${String(BASELINE)}: ratios are to it`);
+  if (pairsOnly && values.rate !== undefined) throw new TypeError('--pairs-only measures at --pair-rate: drop --rate');
   return {
     smoke,
     duration: number('duration', values.duration, 5, 0.3, 0.1),
@@ -109,22 +144,34 @@ function settingsFromArgs(): Settings {
     pairRate: number('pair-rate', values['pair-rate'], 4000, 500, 1),
     // A smoke pass measures nothing worth repeating.
     maxOthers: smoke ? Number.POSITIVE_INFINITY : number('max-others', values['max-others'], 0.25, 0.25, 0),
-    variants: VARIANTS.filter((variant) => ids.includes(variant.id)),
+    variants: offered.filter((variant) => ids.includes(variant.id)),
+    baseline,
+    pairsOnly,
   };
 }
 
 async function main(): Promise<void> {
   const settings = settingsFromArgs();
-  const { variants, rounds, duration, warmup, connections, rate } = settings;
-  ensureBuilt();
-  const startedAt = `${machineLine()} · ${sourceLine()}`;
-  const seconds = variants.length * (warmup + rounds * duration);
-  console.log(`${startedAt}\n${String(variants.length)} variants, ${String(rounds)} rounds of ${String(duration)} s, ` +
-    `${String(warmup)} s warm-up, ${String(connections)} connections: about ${Math.ceil(seconds).toString()} s of load\n`);
+  const { variants, rounds, duration, warmup, connections, rate, baseline, pairsOnly } = settings;
+  // Set for this command, CONVERC_BENCH_DIST makes every server load another build: this tree's is not used.
+  const other = otherBuild();
+  if (other === undefined) ensureBuilt();
+  const builds = [
+    other === undefined ? sourceLine() : `every server loads ${other}/dist (${DIST_ENV}): ${sourceLine(other)}`,
+    ...(baseline === undefined ? [] : [`variants 13 and 14 load the baseline build ${baseline}/dist: ${sourceLine(baseline)}`]),
+  ];
+  const startedAt = `${machineLine()} · ${builds.join(' · ')}`;
+  const ids = new Set(variants.map((variant) => variant.id));
+  const cpuPairs = rate > 0 ? [] : CPU_PAIRS.filter((pair) => ids.has(pair.over) && ids.has(pair.under));
+  const roundCount = pairsOnly ? 0 : rounds;
+  const seconds = variants.length * (warmup + roundCount * duration) + cpuPairs.length * (warmup + rounds * duration);
+  console.log(`${startedAt}\n${String(variants.length)} variants, ${String(roundCount)} rounds of ${String(duration)} s, ` +
+    `${String(cpuPairs.length)} pairs loaded together (${String(rounds)} rounds each), ${String(warmup)} s warm-up, ` +
+    `${String(connections)} connections: about ${Math.ceil(seconds).toString()} s of load\n`);
 
   const running: Running[] = [];
   try {
-    await startAll(variants, running);
+    await startAll(variants, baseline, running);
     for (const { variant, server, deliveries } of running) {
       await probe(variant, server);
       if (warmup > 0) {
@@ -136,7 +183,7 @@ async function main(): Promise<void> {
     }
 
     const results: Round[] = [];
-    for (let index = 0; index < rounds; index++) {
+    for (let index = 0; index < roundCount; index++) {
       const inOrder = measuringOrder(running);
       const order = index % 2 === 0 ? inOrder : [...inOrder].reverse();
       const round = new Map<number, Measurement>();
@@ -155,13 +202,14 @@ async function main(): Promise<void> {
       results.push(round);
     }
 
-    const pairs = rate > 0 ? [] : await measurePairs(settings, running);
+    const pairs = await measurePairs(settings, running, cpuPairs);
     const report = reportOf(settings, results, pairs, startedAt);
     console.log(`\n${report.markdown}`);
     if (settings.smoke) return;
     // Runs at another rate or concurrency get sections of their own: they do not replace the full run.
+    // A run of the pairs alone is printed only.
     const section = rate > 0 ? `fixed rate ${String(rate)}` : connections === DEFAULT_CONNECTIONS ? 'throughput' : `throughput at ${String(connections)} connections`;
-    writeSection(section, report.markdown);
+    if (!pairsOnly) writeSection(section, report.markdown);
     if (report.missed > 0) {
       console.error(`\n${String(report.missed)} target(s) of issue 9 missed`);
       process.exitCode = 1;
@@ -189,6 +237,20 @@ const CPU_PAIRS: readonly CpuPair[] = [
   { label: 'v4 vs v8, CPU/req (v8 ÷ v4), loaded together', goal: 'reference', over: 8, under: 4, rateShare: 0.5 },
   { label: 'v6 vs v4, CPU/req (v4 ÷ v6), loaded together', goal: 'reference', over: 4, under: 6, rateShare: 0.5 },
   { label: 'v12 vs v4, CPU/req (v4 ÷ v12), loaded together', goal: 'reference', over: 4, under: 12, rateShare: 0.5 },
+  // Only with --baseline: the earlier build (13, 14) against this one (4, 5); above 1, this one costs less.
+  {
+    label: 'v13 ÷ v4, CPU/req, loaded together (before ÷ after, Express)',
+    goal: 'reference (> 1: now cheaper)',
+    over: 13,
+    under: 4,
+    rateShare: 0.5,
+  },
+  {
+    label: 'v14 ÷ v5, CPU/req, loaded together (before ÷ after, node:http)',
+    goal: 'reference (> 1: now cheaper)',
+    over: 14,
+    under: 5,
+  },
 ];
 
 interface CpuPair {
@@ -211,10 +273,11 @@ interface PairResult {
   readonly rounds: readonly { readonly over: Measurement; readonly under: Measurement }[];
 }
 
-async function measurePairs(settings: Settings, running: readonly Running[]): Promise<PairResult[]> {
+/** Measures each of `pairs` whose two servers are running. */
+async function measurePairs(settings: Settings, running: readonly Running[], pairs: readonly CpuPair[]): Promise<PairResult[]> {
   const results: PairResult[] = [];
   const byId = new Map(running.map((entry) => [entry.variant.id, entry]));
-  for (const pair of CPU_PAIRS) {
+  for (const pair of pairs) {
     const over = byId.get(pair.over);
     const under = byId.get(pair.under);
     if (over === undefined || under === undefined) continue;
@@ -245,8 +308,10 @@ async function measurePairs(settings: Settings, running: readonly Running[]): Pr
  * The order variants are measured in within a round: each target's pair side by side (4 between 2 and
  * 6, with 8 and 12 one away; 5 between 9 and 11, with 1 one away; 7 beside 10). This machine's speed drifts by tens of percent
  * within a minute, so two figures taken far apart in a round compare the machine as much as the code.
+ * The baseline build's 13 and 14 come near 4 and 5 without parting a target's pair: their comparison
+ * is the pair loaded together.
  */
-const MEASURING_ORDER: readonly number[] = [3, 8, 2, 4, 6, 12, 7, 10, 9, 5, 11, 1];
+const MEASURING_ORDER: readonly number[] = [3, 8, 2, 4, 6, 12, 13, 7, 10, 14, 9, 5, 11, 1];
 
 function measuringOrder(running: readonly Running[]): Running[] {
   const rank = (id: number): number => {
@@ -257,11 +322,18 @@ function measuringOrder(running: readonly Running[]): Running[] {
 }
 
 /**
- * Starts every server at once (start-up is not measured). Those that started are added to `running`
- * even when another fails, so that they are stopped.
+ * Starts every server at once (start-up is not measured), those of the baseline build's variants
+ * loading the package from `baseline`. Those that started are added to `running` even when another
+ * fails, so that they are stopped.
  */
-async function startAll(variants: readonly Variant[], running: Running[]): Promise<void> {
-  const started = await Promise.allSettled(variants.map((variant) => startServer(variant.server)));
+async function startAll(variants: readonly Variant[], baseline: string | undefined, running: Running[]): Promise<void> {
+  const started = await Promise.allSettled(
+    variants.map((variant) => {
+      if (variant.baselineBuild !== true) return startServer(variant.server);
+      if (baseline === undefined) throw new Error(`variant ${String(variant.id)} needs --baseline`);
+      return startServer(variant.server, [], { [DIST_ENV]: baseline });
+    }),
+  );
   started.forEach((result, index) => {
     const variant = variants[index];
     if (result.status === 'fulfilled' && variant !== undefined) {
@@ -409,8 +481,10 @@ function reportOf(
     );
 
   const ids = new Set(variants.map((variant) => variant.id));
+  // A run of the pairs alone has no rounds to judge the other targets by.
   const targets = TARGETS.filter(
-    (target) => target.needs.every((id) => ids.has(id)) && !(settings.rate > 0 && target.throughput === true),
+    (target) =>
+      !settings.pairsOnly && target.needs.every((id) => ids.has(id)) && !(settings.rate > 0 && target.throughput === true),
   );
   let missed = 0;
   const together = new Set<number>(pairs.filter(({ pair }) => pair.met !== undefined).map(({ pair }) => pair.over));
@@ -439,8 +513,14 @@ function reportOf(
       : [
           '### CPU per request, each pair loaded together',
           'Both servers of a pair take load over the same seconds, each from its own autocannon at the same fixed rate, ' +
-            'so a change in the machine\'s speed reaches both (the CPU targets are judged on these; the rows "one after ' +
-            'the other" above are the same ratios from the rounds, at each server\'s own full speed).',
+            'so a change in the machine\'s speed reaches both (the CPU targets are judged on these' +
+            (settings.pairsOnly
+              ? ').'
+              : '; the rows "one after the other" above are the same ratios from the rounds, at each server\'s own full speed).') +
+            (settings.baseline === undefined
+              ? ''
+              : ` v13 and v14 are v4 and v5 with the package loaded from the baseline build ${settings.baseline}/dist: ` +
+                'v13 ÷ v4 and v14 ÷ v5 above 1 mean this tree\'s build costs less CPU per request.'),
           table(
             ['pair', 'req/s each', 'round', 'CPU µs/req', 'CPU µs/req', 'ratio'],
             pairs.flatMap(({ pair, rate, rounds }) =>
@@ -460,7 +540,22 @@ function reportOf(
     `npx tsx bench/run.ts${settings.smoke ? ' --smoke' : ''} --duration ${String(settings.duration)} ` +
     `--rounds ${String(settings.rounds)} --connections ${String(settings.connections)} --warmup ${String(settings.warmup)}` +
     (settings.rate > 0 ? ` --rate ${String(settings.rate)}` : ` --pair-rate ${String(settings.pairRate)}`) +
-    (settings.smoke ? '' : ` --max-others ${String(settings.maxOthers)}`);
+    (settings.smoke ? '' : ` --max-others ${String(settings.maxOthers)}`) +
+    (settings.baseline === undefined ? '' : ` --baseline ${settings.baseline}`) +
+    (settings.pairsOnly ? ' --pairs-only' : '');
+  if (settings.pairsOnly) {
+    const markdown = [
+      `## CPU per request, the pairs loaded together alone (\`${command}\`)`,
+      `Started ${started}; ended ${machineLine()}.`,
+      'Each variant in its own process on 127.0.0.1, probed and warmed up; no rounds one after the other. ' +
+        'CPU is the server process\'s utime + stime from /proc over the measured window, per answered request; ' +
+        `each pair is warmed up at its rate, then measured in ${String(settings.rounds)} rounds, judged on the median.`,
+      '### Targets of issue 9 (the pairs)',
+      table(['target', 'goal', 'per round', 'median', ''], targetRows),
+      ...pairSections,
+    ];
+    return { markdown: markdown.join('\n\n'), missed };
+  }
   const sections = [
     settings.rate > 0
       ? `## CPU per request and latency at a fixed ${String(settings.rate)} req/s (\`npm run bench -- --rate ${String(settings.rate)}\`)`

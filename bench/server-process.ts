@@ -23,12 +23,18 @@ let cleanupInstalled = false;
 
 /**
  * Starts `bench/serve-variant.ts <kind>` under `node [nodeFlags] --import tsx` and resolves once it
- * listens. tsx only compiles the small server file at start-up; the package comes from dist/.
+ * listens. tsx only compiles the small server file at start-up; the package comes from dist/ (another
+ * build's when `env` sets CONVERC_BENCH_DIST: see built-package.ts). `env` adds to this process's.
  */
-export function startServer(kind: ServerKind, nodeFlags: readonly string[] = []): Promise<ServerProcess> {
+export function startServer(
+  kind: ServerKind,
+  nodeFlags: readonly string[] = [],
+  env: Readonly<Record<string, string>> = {},
+): Promise<ServerProcess> {
   installCleanup();
   const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', SERVE_VARIANT, kind], {
     cwd: ROOT,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   running.add(child);

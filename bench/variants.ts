@@ -34,12 +34,17 @@ export interface Variant {
   readonly path: string;
   /** Makes the variant's source of deliveries; called once per run, so its state spans warm-up and rounds. */
   readonly deliveries: () => DeliverySource;
+  /** Its server loads the package from the build `bench/run.ts --baseline <dir>` names, not from dist/. */
+  readonly baselineBuild?: true;
 }
 
 /** Variant 7's events, and its floor's: a 256 KB transcript in each. */
 const largeTranscripts = (): DeliverySource => transcriptEvents(256 * 1024);
 
-/** The variants of issue 9, in its order, and two references of ours. Ratios are to variant {@link BASELINE}. */
+/**
+ * The variants of issue 9, in its order, references of ours, and variants 4 and 5 at an earlier build
+ * (13, 14). Ratios are to variant {@link BASELINE} (not to be confused with the baseline build).
+ */
 export const VARIANTS: readonly Variant[] = [
   { id: 1, title: 'node:http + JSON.parse (floor)', server: 'node-json', path: CONVERC_PATH, deliveries: freshEvents },
   { id: 2, title: 'Express 5 + express.json()', server: 'express-json', path: CONVERC_PATH, deliveries: freshEvents },
@@ -74,6 +79,24 @@ export const VARIANTS: readonly Variant[] = [
     server: 'express-answer',
     path: CONVERC_PATH,
     deliveries: duplicateFlood,
+  },
+  // Only with `bench/run.ts --baseline <dir>`: variants 4 and 5 again, the package loaded from an earlier
+  // build (<dir>/dist) in a server of their own, to compare the two builds loaded together.
+  {
+    id: 13,
+    title: 'variant 4 at the baseline build (converc-webhooks in Express, --baseline)',
+    server: 'converc-express',
+    path: CONVERC_PATH,
+    deliveries: freshEvents,
+    baselineBuild: true,
+  },
+  {
+    id: 14,
+    title: 'variant 5 at the baseline build (converc-webhooks on node:http, --baseline)',
+    server: 'converc-node',
+    path: CONVERC_PATH,
+    deliveries: freshEvents,
+    baselineBuild: true,
   },
 ];
 
