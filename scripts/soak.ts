@@ -52,8 +52,9 @@ async function soakInProcess(): Promise<void> {
   const started = Date.now();
   for (let i = 1; i <= EVENTS; i++) {
     const text = bodyWithId(`soak-${i}`);
-    const reply = await receiver.receive({ method: 'POST', headers: {}, readBody: () => Promise.resolve({ text }) });
-    if (reply.status !== 200) throw new Error(`event ${i} answered ${reply.status}`);
+    const body = { text, bytes: Buffer.byteLength(text) };
+    const outcome = await receiver.receive({ method: 'POST', headers: {}, readBody: () => Promise.resolve(body) });
+    if (outcome.kind !== 'processed') throw new Error(`event ${i} ended ${outcome.kind}`);
     if (i % 100_000 === 0) {
       gc();
       const { heapUsed, rss } = process.memoryUsage();

@@ -1,4 +1,4 @@
-export { convercWebhooks, type CloseOptions, type ConvercWebhooks } from './express/middleware';
+export { convercWebhooks, type CloseOptions, type ConvercWebhooks } from './webhooks';
 export type { CloseResult, ReplayStatus } from './core/receiver';
 export type { RetryOptions } from './core/retry';
 export type { Handoff } from './core/handoff';
@@ -21,6 +21,7 @@ export type {
   IncomingHeaders,
 } from './core/handler-types';
 export type { DeliveryStatus, ErrorBody, SuccessBody } from './core/reply';
+export type { DeliveryOutcome, OutcomeKind, StageTimings } from './core/outcome';
 export { MemoryDedupeStore, type MemoryDedupeOptions } from './dedupe/memory';
 export type { DedupeClaim, DedupeStore } from './dedupe/dedupe-store';
 export {

@@ -1,12 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ErrorHandler, EventHandler } from '../core/handler-types';
-import { resolveOptions, type ConvercWebhooksOptions } from '../core/options';
-import { Receiver, type CloseResult, type ReplayStatus } from '../core/receiver';
-import { registerReceiver } from '../core/receivers';
-import type { EventOf } from '../events/event-schemas';
-import type { ConvercEventType } from '../events/event-types';
-import { isPath, pathnameOf } from '../node/request-path';
-import { passOn, serveNode, type NextFunction } from '../node/serve-node';
+import { z } from 'zod';
+import type { ErrorHandler, EventHandler } from './core/handler-types';
+import { resolveOptions, type ConvercWebhooksOptions } from './core/options';
+import { Receiver, type CloseResult, type ReplayStatus } from './core/receiver';
+import { registerReceiver } from './core/receivers';
+import type { EventOf } from './events/event-schemas';
+import type { ConvercEventType } from './events/event-types';
+import { handlesPath } from './express/route';
+import { checkOptions, mustBe, optionsObject } from './options/check-options';
+import { passOn, serveNode, type NextFunction } from './node/serve-node';
 
 /**
  * A receiver of Converc webhooks. It is itself an Express `RequestHandler`: mount it with
@@ -73,6 +75,13 @@ export interface CloseOptions {
   timeoutMs?: number;
 }
 
+const closeOptionsSchema = optionsObject({
+  timeoutMs: z
+    .number({ error: mustBe('a number of milliseconds') })
+    .nonnegative({ error: mustBe('a number of milliseconds') })
+    .default(10_000),
+} satisfies Record<keyof CloseOptions, z.ZodType>);
+
 /**
  * Creates a receiver of Converc webhooks: Express middleware that validates each delivery, drops
  * duplicates, runs the handlers for its type and answers well inside the provider's 8 s timeout.
@@ -116,11 +125,8 @@ export function convercWebhooks(options: ConvercWebhooksOptions = {}): ConvercWe
   };
   webhooks.drain = () => receiver.drain();
   webhooks.replay = (event) => receiver.replay(event);
-  webhooks.close = (closeOptions = {}) => {
-    const timeoutMs: unknown = closeOptions.timeoutMs ?? 10_000;
-    if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)) {
-      return Promise.reject(new TypeError(`close({ timeoutMs }) must be a number of milliseconds, got ${String(timeoutMs)}`));
-    }
+  webhooks.close = async (closeOptions = {}) => {
+    const { timeoutMs } = checkOptions(closeOptionsSchema, closeOptions, 'close(options)');
     return receiver.close(timeoutMs);
   };
 
@@ -130,32 +136,10 @@ export function convercWebhooks(options: ConvercWebhooksOptions = {}): ConvercWe
   return webhooks;
 }
 
+/** Adds the `handlers` option's handlers; the registry refuses an unknown type or a non-function. */
 function registerHandlerMap(receiver: Receiver, handlers: NonNullable<ConvercWebhooksOptions['handlers']>): void {
-  if (typeof (handlers as unknown) !== 'object' || (handlers as unknown) === null) {
-    throw new TypeError('handlers must be an object');
-  }
   for (const [type, value] of Object.entries(handlers)) {
     const list: readonly unknown[] = Array.isArray(value) ? value : [value];
     for (const handler of list) receiver.registry.add(type as ConvercEventType, handler);
   }
-}
-
-/**
- * Whether this request is for the receiver. With a `path` option, the path below the mount point must
- * be it. Without one, a route of its own (`app.post(path, webhooks)`) handles what it matched, and a
- * mount (`app.use(path, webhooks)`) handles its own path only, so `/webhooks/converc/other` passes on.
- */
-function handlesPath(req: IncomingMessage, path: string | undefined, self: ConvercWebhooks): boolean {
-  const pathname = pathnameOf(req.url);
-  if (path !== undefined) return isPath(pathname, path);
-  return isOwnRoute(req, self) || isPath(pathname, '/');
-}
-
-/**
- * Whether Express reached this receiver through a route it belongs to. `req.route` alone is not
- * enough: Express leaves it set when an earlier route called `next()`.
- */
-function isOwnRoute(req: IncomingMessage, self: ConvercWebhooks): boolean {
-  const { route } = req as { route?: { stack?: unknown } };
-  return Array.isArray(route?.stack) && route.stack.some((layer) => (layer as { handle?: unknown }).handle === self);
 }

@@ -1,6 +1,9 @@
-import { parseByteSize } from '../../src/core/byte-size';
+import { byteSizeSchema } from '../../src/core/byte-size';
+import { checkOptions } from '../../src/options/check-options';
 
-describe('parseByteSize', () => {
+const parseByteSize = (value: unknown, option: string): number => checkOptions(byteSizeSchema, value, option, option);
+
+describe('byteSizeSchema', () => {
   it.each([
     [1024, 1024],
     ['100', 100],

@@ -1,6 +1,7 @@
 import { MemoryDedupeStore, WebhookError, type DedupeStore } from 'converc-webhooks';
 import { resolveOptions, type ConvercWebhooksOptions } from '../../src/core/options';
-import { Receiver, type Delivery } from '../../src/core/receiver';
+import { Receiver, type Delivery, type DeliveryBody } from '../../src/core/receiver';
+import { toReply, type Reply } from '../../src/core/reply';
 import { deferred } from '../contract/helpers';
 import { fixtures } from '../fixtures/events';
 
@@ -11,11 +12,20 @@ function receiverWith(options: ConvercWebhooksOptions = {}) {
   return { receiver, errors };
 }
 
+/** The HTTP answer the receiver's outcome maps to, as an adapter would write it. */
+async function answerOf(receiver: Receiver, delivery: Delivery): Promise<Reply> {
+  return toReply(await receiver.receive(delivery));
+}
+
+function textBody(text: string): DeliveryBody {
+  return { text, bytes: Buffer.byteLength(text) };
+}
+
 function delivery(body: unknown, headers: Record<string, string> = {}): Delivery {
   return {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
-    readBody: () => Promise.resolve({ text: JSON.stringify(body) }),
+    readBody: () => Promise.resolve(textBody(JSON.stringify(body))),
   };
 }
 
@@ -23,9 +33,9 @@ describe('Receiver', () => {
   it('reads no body for a known duplicate named in X-IC-Id', async () => {
     const { receiver } = receiverWith();
     receiver.registry.add('call.ended', () => undefined);
-    await receiver.receive(delivery(fixtures['call.ended'], { 'x-ic-id': 'evt-call.ended' }));
+    await answerOf(receiver, delivery(fixtures['call.ended'], { 'x-ic-id': 'evt-call.ended' }));
     const readBody = jest.fn();
-    const reply = await receiver.receive({ method: 'POST', headers: { 'x-ic-id': 'evt-call.ended' }, readBody });
+    const reply = await answerOf(receiver, { method: 'POST', headers: { 'x-ic-id': 'evt-call.ended' }, readBody });
     expect(reply.body).toEqual({ received: true, id: 'evt-call.ended', status: 'duplicate' });
     expect(readBody).not.toHaveBeenCalled();
   });
@@ -36,11 +46,11 @@ describe('Receiver', () => {
     receiver.registry.addAny(() => undefined);
     const setTimeoutSpy = jest.spyOn(global, 'setTimeout');
     try {
-      const reply = await receiver.receive(delivery(fixtures['call.ended'], { 'x-ic-id': 'evt-call.ended' }));
+      const reply = await answerOf(receiver, delivery(fixtures['call.ended'], { 'x-ic-id': 'evt-call.ended' }));
       expect(reply.body).toEqual({ received: true, id: 'evt-call.ended', status: 'processed' });
       await receiver.drain();
       expect(setTimeoutSpy).not.toHaveBeenCalled();
-      const again = await receiver.receive(delivery(fixtures['call.ended'], { 'x-ic-id': 'evt-call.ended' }));
+      const again = await answerOf(receiver, delivery(fixtures['call.ended'], { 'x-ic-id': 'evt-call.ended' }));
       expect(again.body).toMatchObject({ status: 'duplicate' });
     } finally {
       setTimeoutSpy.mockRestore();
@@ -54,9 +64,9 @@ describe('Receiver', () => {
       ran.push('first');
       if (ran.length === 1) receiver.registry.add('call.ended', () => void ran.push('added'));
     });
-    await receiver.receive(delivery(fixtures['call.ended']));
+    await answerOf(receiver, delivery(fixtures['call.ended']));
     expect(ran).toEqual(['first']);
-    await receiver.receive(delivery(fixtures['call.ended']));
+    await answerOf(receiver, delivery(fixtures['call.ended']));
     expect(ran).toEqual(['first', 'first', 'added']);
   });
 
@@ -66,7 +76,7 @@ describe('Receiver', () => {
     receiver.registry.add('call.ended', () => undefined);
     receiver.registry.addAny(() => work.promise);
     let answered = false;
-    const pending = receiver.receive(delivery(fixtures['call.ended'])).then((reply) => {
+    const pending = answerOf(receiver, delivery(fixtures['call.ended'])).then((reply) => {
       answered = true;
       return reply;
     });
@@ -79,7 +89,7 @@ describe('Receiver', () => {
   it('reads no body when Content-Length already exceeds the limit, and closes the connection', async () => {
     const { receiver } = receiverWith({ limit: 10 });
     const readBody = jest.fn();
-    const reply = await receiver.receive({ method: 'POST', headers: { 'content-length': '11' }, readBody });
+    const reply = await answerOf(receiver, { method: 'POST', headers: { 'content-length': '11' }, readBody });
     expect(reply.status).toBe(413);
     expect(reply.headers).toEqual({ connection: 'close' });
     expect(readBody).not.toHaveBeenCalled();
@@ -88,17 +98,17 @@ describe('Receiver', () => {
   it('treats an empty X-IC-Id as absent and dedupes on the body id', async () => {
     const { receiver } = receiverWith();
     receiver.registry.add('call.ended', () => undefined);
-    const reply = await receiver.receive(delivery(fixtures['call.ended'], { 'x-ic-id': '' }));
+    const reply = await answerOf(receiver, delivery(fixtures['call.ended'], { 'x-ic-id': '' }));
     expect(reply.body).toEqual({ received: true, id: 'evt-call.ended', status: 'processed' });
   });
 
   it('strips a UTF-8 byte order mark before parsing', async () => {
     const { receiver } = receiverWith();
     receiver.registry.add('call.ended', () => undefined);
-    const reply = await receiver.receive({
+    const reply = await answerOf(receiver, {
       method: 'POST',
       headers: {},
-      readBody: () => Promise.resolve({ text: `\uFEFF${JSON.stringify(fixtures['call.ended'])}` }),
+      readBody: () => Promise.resolve(textBody(`\uFEFF${JSON.stringify(fixtures['call.ended'])}`)),
     });
     expect(reply.status).toBe(200);
   });
@@ -107,7 +117,7 @@ describe('Receiver', () => {
     const { receiver, errors } = receiverWith();
     const handler = jest.fn();
     receiver.registry.add('call.ended', handler);
-    const reply = await receiver.receive({
+    const reply = await answerOf(receiver, {
       method: 'POST',
       headers: { 'x-ic-id': 'evt-call.ended' },
       readBody: () => Promise.reject(new Error('socket hang up')),
@@ -115,7 +125,7 @@ describe('Receiver', () => {
     expect(reply.status).toBe(400);
     expect(errors.map((e) => e.code)).toEqual(['request_aborted']);
     expect(handler).not.toHaveBeenCalled();
-    const resent = await receiver.receive(delivery(fixtures['call.ended'], { 'x-ic-id': 'evt-call.ended' }));
+    const resent = await answerOf(receiver, delivery(fixtures['call.ended'], { 'x-ic-id': 'evt-call.ended' }));
     expect(resent.body).toMatchObject({ status: 'processed' });
   });
 
@@ -130,12 +140,12 @@ describe('Receiver', () => {
         throw new Error('late failure');
       }
     });
-    const reply = await receiver.receive(delivery(fixtures['call.ended']));
+    const reply = await answerOf(receiver, delivery(fixtures['call.ended']));
     expect(reply.status).toBe(202);
     gate.resolve();
     await receiver.drain();
     expect(errors.map((e) => e.code)).toEqual(['handler_failed']);
-    expect((await receiver.receive(delivery(fixtures['call.ended']))).body).toMatchObject({ status: 'processed' });
+    expect((await answerOf(receiver, delivery(fixtures['call.ended']))).body).toMatchObject({ status: 'processed' });
   });
 
   it('answers 500 at the first failure without waiting for the other handlers, releasing once all settle', async () => {
@@ -146,13 +156,13 @@ describe('Receiver', () => {
     receiver.registry.add('call.ended', () =>
       failures-- > 0 ? Promise.reject(new Error('fast failure')) : Promise.resolve(),
     );
-    const reply = await receiver.receive(delivery(fixtures['call.ended']));
+    const reply = await answerOf(receiver, delivery(fixtures['call.ended']));
     expect(reply.status).toBe(500);
     // Still held while the slow handler runs: a resend now is a duplicate, not a second concurrent run.
-    expect((await receiver.receive(delivery(fixtures['call.ended']))).body).toMatchObject({ status: 'duplicate' });
+    expect((await answerOf(receiver, delivery(fixtures['call.ended']))).body).toMatchObject({ status: 'duplicate' });
     slow.resolve();
     await receiver.drain();
-    expect((await receiver.receive(delivery(fixtures['call.ended']))).body).toMatchObject({ status: 'processed' });
+    expect((await answerOf(receiver, delivery(fixtures['call.ended']))).body).toMatchObject({ status: 'processed' });
   });
 
   it('processes the event when the store fails to claim, and tells onError store_unavailable', async () => {
@@ -164,7 +174,7 @@ describe('Receiver', () => {
     const { receiver, errors } = receiverWith({ dedupe: failing });
     const handler = jest.fn();
     receiver.registry.add('call.ended', handler);
-    const reply = await receiver.receive(delivery(fixtures['call.ended']));
+    const reply = await answerOf(receiver, delivery(fixtures['call.ended']));
     expect(reply.body).toMatchObject({ status: 'processed' });
     expect(handler).toHaveBeenCalledTimes(1);
     expect(errors.map((e) => [e.code, e.deliveryId])).toEqual([['store_unavailable', 'evt-call.ended']]);
@@ -177,7 +187,7 @@ describe('Receiver', () => {
     const { receiver, errors } = receiverWith({ dedupe: store, onStoreError: 'reject', storeTimeoutMs: 20 });
     const handler = jest.fn();
     receiver.registry.add('call.ended', handler);
-    const reply = await receiver.receive(delivery(fixtures['call.ended']));
+    const reply = await answerOf(receiver, delivery(fixtures['call.ended']));
     expect(reply.status).toBe(503);
     expect(reply.body).toMatchObject({ error: { code: 'store_unavailable' } });
     expect(handler).not.toHaveBeenCalled();
@@ -201,7 +211,7 @@ describe('Receiver', () => {
     const { receiver, errors } = receiverWith({ dedupe: store });
     const handler = jest.fn();
     receiver.registry.add('call.ended', handler);
-    const reply = await receiver.receive(delivery(fixtures['call.ended'], { 'x-ic-id': 'evt-call.ended' }));
+    const reply = await answerOf(receiver, delivery(fixtures['call.ended'], { 'x-ic-id': 'evt-call.ended' }));
     expect(reply.body).toMatchObject({ status: 'processed' });
     expect(claim).not.toHaveBeenCalled();
     expect(errors.map((e) => e.code)).toEqual(['store_unavailable']);
@@ -216,7 +226,7 @@ describe('Receiver', () => {
     };
     const { receiver, errors } = receiverWith({ dedupe: store });
     receiver.registry.add('call.ended', () => undefined);
-    expect((await receiver.receive(delivery(fixtures['call.ended']))).status).toBe(200);
+    expect((await answerOf(receiver, delivery(fixtures['call.ended']))).status).toBe(200);
     await receiver.drain();
     expect(errors.map((e) => e.code)).toEqual(['store_unavailable']);
   });
@@ -228,7 +238,7 @@ describe('Receiver', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
       stored.push(error.code);
     });
-    await receiver.receive({ method: 'POST', headers: {}, readBody: () => Promise.resolve({ text: '{' }) });
+    await answerOf(receiver, { method: 'POST', headers: {}, readBody: () => Promise.resolve(textBody('{')) });
     expect(stored).toEqual([]);
     await receiver.drain();
     expect(stored).toEqual(['invalid_json']);
@@ -240,10 +250,10 @@ describe('Receiver', () => {
     receiver.registry.add('call.ended', handler);
     const depth = 50_000;
     const deep = '['.repeat(depth) + ']'.repeat(depth);
-    const array = await receiver.receive({ method: 'POST', headers: {}, readBody: () => Promise.resolve({ text: deep }) });
+    const array = await answerOf(receiver, { method: 'POST', headers: {}, readBody: () => Promise.resolve(textBody(deep)) });
     expect(array.status).toBe(422);
     const text = JSON.stringify(fixtures['call.ended']).replace(/}$/, `,"nested":${deep}}`);
-    const nested = await receiver.receive({ method: 'POST', headers: {}, readBody: () => Promise.resolve({ text }) });
+    const nested = await answerOf(receiver, { method: 'POST', headers: {}, readBody: () => Promise.resolve(textBody(text)) });
     expect(nested.body).toMatchObject({ status: 'processed' });
     expect(handler).toHaveBeenCalledTimes(1);
   });
@@ -255,7 +265,7 @@ describe('Receiver', () => {
     const { receiver, errors } = receiverWith({ dedupe: store, ackTimeoutMs: 50 });
     const handler = jest.fn();
     receiver.registry.add('call.ended', handler);
-    const reply = await receiver.receive(delivery(fixtures['call.ended']));
+    const reply = await answerOf(receiver, delivery(fixtures['call.ended']));
     expect([200, 202]).toContain(reply.status);
     expect(handler).toHaveBeenCalledTimes(1);
     expect(errors.map((e) => e.code)).toEqual(['store_unavailable']);
@@ -278,9 +288,9 @@ describe('Receiver', () => {
     };
     const { receiver } = receiverWith({ dedupe: store, ackTimeoutMs: 50 });
     receiver.registry.add('call.ended', () => undefined);
-    expect((await receiver.receive(delivery(fixtures['call.ended']))).body).toMatchObject({ status: 'processed' });
+    expect((await answerOf(receiver, delivery(fixtures['call.ended']))).body).toMatchObject({ status: 'processed' });
     // Still held while it completes: a resend meanwhile is a duplicate.
-    expect((await receiver.receive(delivery(fixtures['call.ended']))).body).toMatchObject({ status: 'duplicate' });
+    expect((await answerOf(receiver, delivery(fixtures['call.ended']))).body).toMatchObject({ status: 'duplicate' });
     slow.resolve();
     await receiver.drain();
   });
@@ -299,7 +309,7 @@ describe('Receiver', () => {
       };
       const { receiver } = receiverWith({ dedupe: store, storeTimeoutMs: 10 });
       receiver.registry.add('call.ended', () => undefined);
-      await receiver.receive(delivery(fixtures['call.ended'], { 'x-ic-id': 'evt-call.ended' }));
+      await answerOf(receiver, delivery(fixtures['call.ended'], { 'x-ic-id': 'evt-call.ended' }));
       late.reject(new Error('connection lost'));
       await new Promise((resolve) => setTimeout(resolve, 20));
       expect(unhandled).not.toHaveBeenCalled();
@@ -318,7 +328,7 @@ describe('Receiver', () => {
     };
     const { receiver, errors } = receiverWith({ dedupe: store, ackTimeoutMs: 50 });
     receiver.registry.add('call.ended', () => undefined);
-    const reply = await receiver.receive(delivery(fixtures['call.ended'], { 'x-ic-id': 'evt-call.ended' }));
+    const reply = await answerOf(receiver, delivery(fixtures['call.ended'], { 'x-ic-id': 'evt-call.ended' }));
     expect(reply.body).toMatchObject({ status: 'processed' });
     expect(errors.map((e) => e.code)).toEqual(['store_unavailable']);
   });
@@ -327,13 +337,13 @@ describe('Receiver', () => {
     const { receiver, errors } = receiverWith();
     const handler = jest.fn();
     receiver.registry.add('call.ended', handler);
-    const upload = deferred<{ text: string }>();
-    const first = receiver.receive({
+    const upload = deferred<DeliveryBody>();
+    const first = answerOf(receiver, {
       method: 'POST',
       headers: { 'x-ic-id': 'evt-call.ended' },
       readBody: () => upload.promise,
     });
-    const second = await receiver.receive(delivery(fixtures['call.ended'], { 'x-ic-id': 'evt-call.ended' }));
+    const second = await answerOf(receiver, delivery(fixtures['call.ended'], { 'x-ic-id': 'evt-call.ended' }));
     expect(second.body).toMatchObject({ status: 'processed' });
     upload.reject(new Error('connection reset'));
     expect((await first).status).toBe(400);
@@ -345,13 +355,13 @@ describe('Receiver', () => {
     const { receiver } = receiverWith();
     const order: string[] = [];
     receiver.registry.add('call.ended', () => void order.push('handler'));
-    const upload = deferred<{ text: string }>();
+    const upload = deferred<DeliveryBody>();
     const answered = receiver
       .receive({ method: 'POST', headers: {}, readBody: () => upload.promise })
       .then(() => order.push('answered'));
     const drained = receiver.drain().then(() => order.push('drained'));
     await new Promise((resolve) => setTimeout(resolve, 10));
-    upload.resolve({ text: JSON.stringify(fixtures['call.ended']) });
+    upload.resolve(textBody(JSON.stringify(fixtures['call.ended'])));
     await Promise.all([answered, drained]);
     expect(order).toEqual(['handler', 'answered', 'drained']);
   });

@@ -161,7 +161,7 @@ describe('an adversarial corpus', () => {
   );
 
   it('times out each of several slow bodies on its own deadline, while a fast one in between is processed', async () => {
-    // Body timeouts share one timer per length (core/deadline-queue.ts): each must still fire on time.
+    // Body timeouts share one timer per length (node/deadline-queue.ts): each must still fire on time.
     const { seen, errors } = await start({ bodyTimeoutMs: 300, ackTimeoutMs: 1000 });
     const body = JSON.stringify(fixtures['call.ended']);
     const slow = (id: string) => {

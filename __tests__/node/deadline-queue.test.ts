@@ -1,4 +1,4 @@
-import { DeadlineQueue, deadlineQueue } from '../../src/core/deadline-queue';
+import { DeadlineQueue, deadlineQueue } from '../../src/node/deadline-queue';
 
 describe('DeadlineQueue', () => {
   beforeEach(() => {

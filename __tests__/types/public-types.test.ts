@@ -68,6 +68,18 @@ describe('the public types', () => {
     expect(true).toBe(true);
   });
 
+  it('refuses a misspelt field at compile time, and reads a field it does not type through `in`', () => {
+    const event = parseEvent({ ...fixtures['call.ended'], data: { ...fixtures['call.ended'].data, sentiment: 'warm' } });
+    if (!isEventOf(event, 'call.ended')) throw new Error('not a call.ended');
+    // @ts-expect-error a contact has no field `emial`: the types list the documented fields only
+    expect(event.data.contact.emial).toBeUndefined();
+    expectTypeOf(event.data.contact).not.toHaveProperty('emial');
+    // Every field sent is still there at run time, and `in` narrows the type to read it.
+    const sentiment = 'sentiment' in event.data ? event.data.sentiment : undefined;
+    expectTypeOf(sentiment).toEqualTypeOf<unknown>();
+    expect(sentiment).toBe('warm');
+  });
+
   it('is an Express RequestHandler for app.use and app.post', () => {
     const webhooks = convercWebhooks();
     const app = express();

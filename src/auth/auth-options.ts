@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { fn, optionsObject } from '../options/check-options';
 import { parseIpRange, type IpRange } from './ip-range';
 
 /**
@@ -36,32 +38,35 @@ export interface ResolvedAuth {
   readonly verify: ((request: unknown) => boolean | Promise<boolean>) | undefined;
 }
 
-/** Checks the `auth` option; a bad value throws a `TypeError` naming it (and never the token itself). */
-export function resolveAuth(auth: unknown): ResolvedAuth | undefined {
-  if (auth === undefined) return undefined;
-  if (typeof auth !== 'object' || auth === null) throw new TypeError('auth must be an object');
-  const { tokens = [], allowIps, verify } = auth as Record<string, unknown>;
-  if (!Array.isArray(tokens) || tokens.some((token) => typeof token !== 'string' || token === '')) {
-    throw new TypeError('auth.tokens must be an array of non-empty strings');
+const TOKENS = 'must be an array of non-empty strings';
+const ALLOW_IPS = 'must be a non-empty array of addresses or CIDR ranges';
+
+/**
+ * The schema of the `auth` option, which resolves the address ranges. No message it words names a
+ * token that was given.
+ */
+export const authOptionsSchema = optionsObject({
+  tokens: z
+    .array(z.unknown(), { error: TOKENS })
+    .refine((tokens) => tokens.every((token) => typeof token === 'string' && token !== ''), { error: TOKENS })
+    .transform((tokens) => tokens as string[])
+    .default([]),
+  allowIps: z
+    .array(z.unknown(), { error: ALLOW_IPS })
+    .min(1, { error: ALLOW_IPS })
+    .transform((entries, ctx) =>
+      entries.map((entry, index) => {
+        const range = typeof entry === 'string' ? parseIpRange(entry) : undefined;
+        if (range !== undefined) return range;
+        ctx.issues.push({ code: 'custom', input: entry, path: [index], message: `is ${JSON.stringify(entry)}, not an address or CIDR range` });
+        return z.NEVER;
+      }),
+    )
+    .optional(),
+  verify: fn<(request: unknown) => boolean | Promise<boolean>>('must be a function').optional(),
+} satisfies Record<keyof AuthOptions, z.ZodType>).transform((auth, ctx): ResolvedAuth => {
+  if (auth.tokens.length === 0 && auth.allowIps === undefined && auth.verify === undefined) {
+    ctx.issues.push({ code: 'custom', input: auth, message: 'needs at least one of tokens, allowIps or verify' });
   }
-  let ranges: IpRange[] | undefined;
-  if (allowIps !== undefined) {
-    if (!Array.isArray(allowIps) || allowIps.length === 0) {
-      throw new TypeError('auth.allowIps must be a non-empty array of addresses or CIDR ranges');
-    }
-    ranges = allowIps.map((entry: unknown) => {
-      const range = typeof entry === 'string' ? parseIpRange(entry) : undefined;
-      if (range === undefined) throw new TypeError(`auth.allowIps: ${JSON.stringify(entry)} is not an address or CIDR range`);
-      return range;
-    });
-  }
-  if (verify !== undefined && typeof verify !== 'function') throw new TypeError('auth.verify must be a function');
-  if (tokens.length === 0 && ranges === undefined && verify === undefined) {
-    throw new TypeError('auth needs at least one of tokens, allowIps or verify');
-  }
-  return {
-    tokens: tokens as string[],
-    ranges,
-    verify: verify as ((request: unknown) => boolean | Promise<boolean>) | undefined,
-  };
-}
+  return { tokens: auth.tokens, ranges: auth.allowIps, verify: auth.verify };
+});

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { JobsOptions, Queue } from 'bullmq';
+import { z } from 'zod';
 import type { Handoff } from '../core/handoff';
 import type { AnyEvent, HandlerContext } from '../core/handler-types';
+import { checkOptions, optionsObject } from '../options/check-options';
 import { jobIdFor } from './job-id';
 import { toQueuedEvent, type QueuedEvent } from './queued-event';
 
@@ -41,7 +43,19 @@ export const DEFAULT_JOB_OPTIONS: Readonly<HandoffJobOptions> = Object.freeze({
   removeOnFail: false,
 });
 
-const DEFAULT_OMIT_HEADERS = ['authorization', 'proxy-authorization', 'cookie'] as const;
+const HEADER_NAMES = 'must be an array of header names';
+
+const optionsSchema = optionsObject({
+  // BullMQ checks its own job options; only the id is ours.
+  jobOptions: z
+    .custom<HandoffJobOptions>((value) => typeof value === 'object' && value !== null, { error: 'must be an object of BullMQ job options' })
+    .refine((jobOptions) => !('jobId' in jobOptions), { error: 'cannot be set: the job id is the event id', path: ['jobId'] })
+    .default({}),
+  omitHeaders: z
+    .array(z.string({ error: HEADER_NAMES }), { error: HEADER_NAMES })
+    .default(['authorization', 'proxy-authorization', 'cookie'])
+    .transform((names) => new Set(names.map((name) => name.toLowerCase()))),
+} satisfies Record<keyof QueueHandoffOptions, z.ZodType>);
 
 /**
  * Hands each valid, deduplicated event to a BullMQ queue instead of running the handlers in the web
@@ -68,13 +82,7 @@ export function createQueueHandoff(queue: HandoffQueue, options: QueueHandoffOpt
   if (typeof (queue as unknown) !== 'object' || (queue as unknown) === null || typeof queue.add !== 'function') {
     throw new TypeError('createQueueHandoff(queue): queue must be a BullMQ Queue');
   }
-  if (typeof (options as unknown) !== 'object' || (options as unknown) === null) {
-    throw new TypeError('createQueueHandoff(queue, options): options must be an object');
-  }
-  const jobOptions: unknown = options.jobOptions ?? {};
-  if (typeof jobOptions !== 'object' || jobOptions === null) throw new TypeError('jobOptions must be an object');
-  if ('jobId' in jobOptions) throw new TypeError('jobOptions.jobId cannot be set: the job id is the event id');
-  const omitHeaders = resolveOmitHeaders(options.omitHeaders ?? DEFAULT_OMIT_HEADERS);
+  const { jobOptions, omitHeaders } = checkOptions(optionsSchema, options, 'createQueueHandoff(queue, options)');
 
   return {
     async enqueue(event: AnyEvent, ctx: HandlerContext): Promise<'accepted' | 'duplicate'> {
@@ -84,7 +92,7 @@ export function createQueueHandoff(queue: HandoffQueue, options: QueueHandoffOpt
         // The queue's own defaults win over ours: whoever configured the queue meant them.
         ...DEFAULT_JOB_OPTIONS,
         ...queue.defaultJobOptions,
-        ...(jobOptions as HandoffJobOptions),
+        ...jobOptions,
         jobId,
       });
       // BullMQ answers an add under an id it already holds with that id and our own data, exactly as
@@ -97,11 +105,4 @@ export function createQueueHandoff(queue: HandoffQueue, options: QueueHandoffOpt
         : 'duplicate';
     },
   };
-}
-
-function resolveOmitHeaders(value: unknown): ReadonlySet<string> {
-  if (!Array.isArray(value) || !value.every((name): name is string => typeof name === 'string')) {
-    throw new TypeError('omitHeaders must be an array of header names');
-  }
-  return new Set(value.map((name) => name.toLowerCase()));
 }

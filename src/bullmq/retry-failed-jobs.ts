@@ -1,4 +1,6 @@
 import type { Job, Queue } from 'bullmq';
+import { z } from 'zod';
+import { checkOptions, fn, mustBe, optionsObject } from '../options/check-options';
 import type { QueuedEvent } from './queued-event';
 
 /** What {@link retryFailedJobs} uses of a BullMQ `Queue`; any `Queue` has it. */
@@ -25,6 +27,16 @@ export interface RetryFailedJobsOptions {
   pageSize?: number;
 }
 
+const optionsSchema = optionsObject({
+  filter: fn<(job: Job<QueuedEvent>) => boolean>('must be a function').optional(),
+  resetAttempts: z.boolean({ error: mustBe('true or false') }).default(true),
+  pageSize: z
+    .number({ error: mustBe('a positive integer') })
+    .int({ error: mustBe('a positive integer') })
+    .positive({ error: mustBe('a positive integer') })
+    .default(100),
+} satisfies Record<keyof RetryFailedJobsOptions, z.ZodType>);
+
 /**
  * Moves failed event jobs (those whose attempts ran out) back to waiting, once their cause is fixed,
  * and resolves how many it moved. Workers then run their handlers again. Each job is moved at most
@@ -41,11 +53,7 @@ export async function retryFailedJobs(queue: RetryQueue, options: RetryFailedJob
   if (typeof (queue as unknown) !== 'object' || (queue as unknown) === null || typeof queue.getJobs !== 'function') {
     throw new TypeError('retryFailedJobs(queue): queue must be a BullMQ Queue');
   }
-  const { filter, resetAttempts = true, pageSize = 100 } = options;
-  if (filter !== undefined && typeof (filter as unknown) !== 'function') throw new TypeError('filter must be a function');
-  if (!Number.isSafeInteger(pageSize) || pageSize <= 0) {
-    throw new TypeError(`pageSize must be a positive integer, got ${String(pageSize)}`);
-  }
+  const { filter, resetAttempts, pageSize } = checkOptions(optionsSchema, options, 'retryFailedJobs(queue, options)');
   const retryOptions = { resetAttemptsMade: resetAttempts, resetAttemptsStarted: resetAttempts };
   const seen = new Set<string>();
   let retried = 0;

@@ -1,7 +1,9 @@
 import { UnrecoverableError, Worker, type Job, type WorkerOptions } from 'bullmq';
+import { z } from 'zod';
 import { receiverOf } from '../core/receivers';
 import { isWebhookError } from '../errors/webhook-error';
-import type { ConvercWebhooks } from '../express/middleware';
+import { checkOptions, mustBe, optionsObject } from '../options/check-options';
+import type { ConvercWebhooks } from '../webhooks';
 import { DEFAULT_QUEUE_NAME, fromQueuedEvent, type QueuedEvent } from './queued-event';
 
 /** Options of {@link createWorker}: BullMQ's `WorkerOptions`, all passed through, and the queue's name. */
@@ -17,6 +19,27 @@ export interface CreateWorkerOptions extends WorkerOptions {
    */
   concurrency?: number;
 }
+
+/**
+ * BullMQ's own options, passed through unchecked (BullMQ checks them), listed so that a misspelt one is
+ * refused: `satisfies` keeps the list equal to `WorkerOptions` across BullMQ upgrades.
+ */
+const BULLMQ_WORKER_OPTIONS = {
+  concurrency: true, name: true, autorun: true, limiter: true, metrics: true, maximumRateLimitDelay: true,
+  maxStartedAttempts: true, maxStalledCount: true, stalledInterval: true, removeOnComplete: true, removeOnFail: true,
+  skipStalledCheck: true, skipLockRenewal: true, drainDelay: true, lockDuration: true, lockRenewTime: true,
+  runRetryDelay: true, settings: true, useWorkerThreads: true, telemetry: true, connection: true,
+  blockingConnection: true, skipVersionCheck: true, skipWaitingForReady: true, workerForkOptions: true,
+  workerThreadsOptions: true, prefix: true,
+} as const satisfies Record<Exclude<keyof CreateWorkerOptions, 'queueName'>, true>;
+
+const optionsSchema = optionsObject({
+  ...(Object.fromEntries(Object.keys(BULLMQ_WORKER_OPTIONS).map((key) => [key, z.unknown().optional()])) as Record<
+    keyof typeof BULLMQ_WORKER_OPTIONS,
+    z.ZodOptional<z.ZodUnknown>
+  >),
+  queueName: z.string({ error: mustBe('a non-empty string') }).min(1, { error: mustBe('a non-empty string') }).default(DEFAULT_QUEUE_NAME),
+});
 
 /**
  * A BullMQ `Worker` that runs the handlers of `webhooks` (the same receiver, with the same typed
@@ -42,13 +65,10 @@ export interface CreateWorkerOptions extends WorkerOptions {
  */
 export function createWorker(webhooks: ConvercWebhooks, options: CreateWorkerOptions): Worker<QueuedEvent, void> {
   const receiver = receiverOf(webhooks);
-  if (typeof (options as unknown) !== 'object' || (options as unknown) === null) {
-    throw new TypeError('createWorker(webhooks, options): options must be an object with a connection');
-  }
-  const { queueName = DEFAULT_QUEUE_NAME, ...workerOptions } = options;
-  if (typeof (queueName as unknown) !== 'string' || queueName === '') {
-    throw new TypeError(`queueName must be a non-empty string, got ${JSON.stringify(queueName)}`);
-  }
+  const { queueName } = checkOptions(optionsSchema, options, 'createWorker(webhooks, options)');
+  // BullMQ gets its options as given: the schema's copy would hold an undefined for each one not set.
+  const workerOptions: WorkerOptions = { ...options };
+  delete (workerOptions as CreateWorkerOptions).queueName;
 
   const processor = async (job: Job<QueuedEvent, void>): Promise<void> => {
     let queued: ReturnType<typeof fromQueuedEvent>;

@@ -37,3 +37,26 @@ export function beforeDeadline<T>(work: Promise<T>, deadline: number): Promise<T
     });
   });
 }
+
+/**
+ * A store's or queue's `answer`, bounded: a promise that has not settled within `ms` milliseconds
+ * becomes a rejection saying so. How every store and queue call on the request path is bounded,
+ * since a store that has lost its server may hold a command until it reconnects. The call itself goes
+ * on; a caller that must act on its late result (a claim that lands after all) keeps it to do so.
+ *
+ * An answer that is already there (the memory store answers synchronously) is returned as it is, to
+ * be awaited like any other: it needs no timer, and on the path every delivery takes, each promise
+ * layer around a store call showed in the benchmark (bench/PROFILE.md).
+ */
+export function withTimeout<T>(answer: T | PromiseLike<T>, ms: number): T | Promise<T> {
+  if (!isThenable(answer)) return answer;
+  return beforeDeadline(Promise.resolve(answer), Date.now() + ms).then((result) => {
+    if (result === TIMED_OUT) throw new Error(`no answer within ${ms} ms`);
+    return result;
+  });
+}
+
+/** Whether `value` is a promise or any thenable, which `await` would wait for. */
+export function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
+}

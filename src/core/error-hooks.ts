@@ -1,6 +1,5 @@
 import type { WebhookError } from '../errors/webhook-error';
 import type { AnyEvent, ErrorHandler } from './handler-types';
-import { ignore, isPromiseLike } from './promise-like';
 
 /**
  * The `onError` handlers of one receiver. Calling them never throws and never leaves a rejection
@@ -20,28 +19,21 @@ export class ErrorHooks {
    * send those at will). Resolves, never rejects, once async error handlers have settled: the caller
    * tracks it, so that `drain()` waits for an app to have stored a failed event before shutdown.
    */
-  report(error: WebhookError, event?: AnyEvent): Promise<void> {
+  async report(error: WebhookError, event?: AnyEvent): Promise<void> {
     if (this.#handlers.length === 0) {
       if (error.code === 'handler_failed' || error.code === 'store_unavailable') {
         console.error('converc-webhooks:', error, error.cause);
       }
-      return SETTLED;
+      return;
     }
-    let pending: Promise<void>[] | undefined;
-    for (const handler of this.#handlers) {
-      try {
-        const result = handler(error, event);
-        if (isPromiseLike(result)) (pending ??= []).push(Promise.resolve(result).then(ignore, onErrorHandlerFailed));
-      } catch (thrown) {
-        onErrorHandlerFailed(thrown);
-      }
-    }
-    return pending === undefined ? SETTLED : Promise.all(pending).then(ignore);
+    await Promise.all(
+      this.#handlers.map(async (handler) => {
+        try {
+          await handler(error, event);
+        } catch (thrown) {
+          console.error('converc-webhooks: an onError handler threw', thrown);
+        }
+      }),
+    );
   }
-}
-
-const SETTLED = Promise.resolve();
-
-function onErrorHandlerFailed(thrown: unknown): void {
-  console.error('converc-webhooks: an onError handler threw', thrown);
 }

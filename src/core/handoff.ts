@@ -12,12 +12,3 @@ export interface Handoff {
    */
   enqueue(event: AnyEvent, ctx: HandlerContext): Promise<'accepted' | 'duplicate'>;
 }
-
-/** Checks the `handoff` option. */
-export function resolveHandoff(handoff: unknown): Handoff | undefined {
-  if (handoff === undefined) return undefined;
-  if (typeof handoff !== 'object' || handoff === null || typeof (handoff as Partial<Handoff>).enqueue !== 'function') {
-    throw new TypeError('handoff must be an object with an enqueue(event, ctx) function');
-  }
-  return handoff as Handoff;
-}

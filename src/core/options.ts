@@ -1,11 +1,13 @@
-import { resolveAuth, type AuthOptions, type ResolvedAuth } from '../auth/auth-options';
+import { z } from 'zod';
+import { authOptionsSchema, type AuthOptions, type ResolvedAuth } from '../auth/auth-options';
 import type { DedupeStore } from '../dedupe/dedupe-store';
-import { MemoryDedupeStore, type MemoryDedupeOptions } from '../dedupe/memory';
+import { MemoryDedupeStore, memoryDedupeOptionsSchema, type MemoryDedupeOptions } from '../dedupe/memory';
 import type { WebhookError } from '../errors/webhook-error';
-import { parseByteSize } from './byte-size';
+import { checkOptions, fn, mustBe, optionsObject, positiveMs } from '../options/check-options';
+import { byteSizeSchema } from './byte-size';
 import type { AnyEvent, ErrorHandler, HandlerMap } from './handler-types';
-import { resolveHandoff, type Handoff } from './handoff';
-import { resolveRetry, type ResolvedRetry, type RetryOptions } from './retry';
+import type { Handoff } from './handoff';
+import { retryOptionsSchema, type ResolvedRetry, type RetryOptions } from './retry';
 
 /** When a delivery is answered. */
 export type AckMode = 'after-handlers' | 'immediate';
@@ -134,97 +136,97 @@ export interface ResolvedOptions {
 /** The most `ackTimeoutMs` may be: the provider's 8 s, less a second for the network. */
 export const MAX_ACK_TIMEOUT_MS = 7000;
 
-/** Checks options and fills in defaults; a bad option throws a `TypeError` that names it. */
-export function resolveOptions(options: ConvercWebhooksOptions): ResolvedOptions {
-  // Checked as `unknown`: JavaScript callers get a clear TypeError, not a failure at the first delivery.
-  if (typeof (options as unknown) !== 'object' || (options as unknown) === null) {
-    throw new TypeError('convercWebhooks(options): options must be an object');
-  }
-  const ackTimeoutMs: unknown = options.ackTimeoutMs ?? 5000;
-  if (typeof ackTimeoutMs !== 'number' || !Number.isFinite(ackTimeoutMs) || ackTimeoutMs <= 0) {
-    throw new TypeError(`ackTimeoutMs must be a positive number of milliseconds, got ${String(ackTimeoutMs)}`);
-  }
-  if (ackTimeoutMs > MAX_ACK_TIMEOUT_MS) {
-    throw new TypeError(
-      `ackTimeoutMs must be at most ${MAX_ACK_TIMEOUT_MS}: the provider gives up after 8000 ms, got ${ackTimeoutMs}`,
-    );
-  }
-  const ack: unknown = options.ack ?? 'after-handlers';
-  if (ack !== 'after-handlers' && ack !== 'immediate') {
-    throw new TypeError(`ack must be 'after-handlers' or 'immediate', got ${JSON.stringify(ack)}`);
-  }
-  const onStoreError: unknown = options.onStoreError ?? 'process';
-  if (onStoreError !== 'process' && onStoreError !== 'reject') {
-    throw new TypeError(`onStoreError must be 'process' or 'reject', got ${JSON.stringify(onStoreError)}`);
-  }
-  const storeTimeoutMs: unknown = options.storeTimeoutMs ?? Math.min(1000, ackTimeoutMs / 2);
-  if (typeof storeTimeoutMs !== 'number' || !Number.isFinite(storeTimeoutMs) || storeTimeoutMs <= 0) {
-    throw new TypeError(`storeTimeoutMs must be a positive number of milliseconds, got ${String(storeTimeoutMs)}`);
-  }
+/** A path option, without its trailing slashes. */
+export const pathSchema = z
+  .string({ error: mustBe("a string starting with '/'") })
+  .startsWith('/', { error: mustBe("a string starting with '/'") })
+  .transform((path) => (path === '/' ? path : path.replace(/\/+$/, '') || '/'));
+
+/**
+ * The `dedupe` option: `false`, a {@link DedupeStore}, or the memory store's options. Told apart by
+ * hand rather than by a union, so that a mistake is worded for what the value was meant to be.
+ */
+const dedupeSchema = z
+  .unknown()
+  .optional()
+  .transform((dedupe, ctx): DedupeStore | undefined => {
+    if (dedupe === false) return undefined;
+    if (dedupe === undefined) return new MemoryDedupeStore();
+    if (typeof dedupe !== 'object' || dedupe === null) {
+      ctx.issues.push({ code: 'custom', input: dedupe, message: 'must be { max, ttlMs }, an object implementing DedupeStore, or false' });
+      return z.NEVER;
+    }
+    const store: Partial<Record<keyof DedupeStore, unknown>> = dedupe;
+    if ([store.claim, store.complete, store.release].every((method) => typeof method === 'function')) return store as DedupeStore;
+    if ('claim' in store || 'complete' in store || 'release' in store) {
+      ctx.issues.push({ code: 'custom', input: dedupe, message: 'looks like a DedupeStore but lacks claim, complete or release functions' });
+      return z.NEVER;
+    }
+    const memory = memoryDedupeOptionsSchema.safeParse(dedupe);
+    if (memory.success) return new MemoryDedupeStore(dedupe);
+    for (const { path, message } of memory.error.issues) ctx.issues.push({ code: 'custom', input: dedupe, path, message });
+    return z.NEVER;
+  });
+
+const optionsSchema = optionsObject({
+  handlers: z
+    .custom<HandlerMap>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), {
+      error: 'must be an object of handlers by event type',
+    })
+    .optional(),
+  dedupe: dedupeSchema,
+  ackTimeoutMs: positiveMs()
+    .max(MAX_ACK_TIMEOUT_MS, {
+      error: (issue) => `must be at most ${MAX_ACK_TIMEOUT_MS}: the provider gives up after 8000 ms, got ${String(issue.input)}`,
+    })
+    .default(5000),
+  ack: z.enum(['after-handlers', 'immediate'], { error: mustBe("'after-handlers' or 'immediate'") }).default('after-handlers'),
+  limit: byteSizeSchema.default(5 * 1024 * 1024),
+  path: pathSchema.optional(),
+  onError: fn<ErrorHandler>('must be a function').optional(),
+  onStoreError: z.enum(['process', 'reject'], { error: mustBe("'process' or 'reject'") }).default('process'),
+  bodyTimeoutMs: positiveMs().optional(),
+  storeTimeoutMs: positiveMs().optional(),
+  auth: authOptionsSchema.optional(),
+  maxEventAgeMs: positiveMs().optional(),
+  retry: retryOptionsSchema.optional(),
+  onDeadLetter: fn<DeadLetterHandler>('must be a function').optional(),
+  handoff: z
+    .custom<Handoff>((value) => typeof (value as Partial<Handoff> | null)?.enqueue === 'function', {
+      error: 'must be an object with an enqueue(event, ctx) function',
+    })
+    .optional(),
+} satisfies Record<keyof ConvercWebhooksOptions, z.ZodType>).transform((options, ctx): ResolvedOptions => {
+  const { ackTimeoutMs } = options;
+  // The timeouts within a delivery must leave the handlers time to run before the answer is due.
+  const storeTimeoutMs = options.storeTimeoutMs ?? Math.min(1000, ackTimeoutMs / 2);
   if (storeTimeoutMs >= ackTimeoutMs) {
-    throw new TypeError(`storeTimeoutMs (${storeTimeoutMs}) must be below ackTimeoutMs (${ackTimeoutMs})`);
+    const message = `(${storeTimeoutMs}) must be below ackTimeoutMs (${ackTimeoutMs})`;
+    ctx.issues.push({ code: 'custom', input: storeTimeoutMs, path: ['storeTimeoutMs'], message });
   }
-  const bodyTimeoutMs: unknown = options.bodyTimeoutMs ?? Math.min(3000, ackTimeoutMs);
-  if (typeof bodyTimeoutMs !== 'number' || !Number.isFinite(bodyTimeoutMs) || bodyTimeoutMs <= 0) {
-    throw new TypeError(`bodyTimeoutMs must be a positive number of milliseconds, got ${String(bodyTimeoutMs)}`);
-  }
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? Math.min(3000, ackTimeoutMs);
   if (bodyTimeoutMs > ackTimeoutMs) {
-    throw new TypeError(`bodyTimeoutMs (${bodyTimeoutMs}) must be at most ackTimeoutMs (${ackTimeoutMs})`);
-  }
-  const maxEventAgeMs: unknown = options.maxEventAgeMs;
-  if (maxEventAgeMs !== undefined && (typeof maxEventAgeMs !== 'number' || !(maxEventAgeMs > 0))) {
-    throw new TypeError(`maxEventAgeMs must be a positive number of milliseconds, got ${JSON.stringify(maxEventAgeMs)}`);
-  }
-  const onError: unknown = options.onError;
-  if (onError !== undefined && typeof onError !== 'function') {
-    throw new TypeError('onError must be a function');
+    const message = `(${bodyTimeoutMs}) must be at most ackTimeoutMs (${ackTimeoutMs})`;
+    ctx.issues.push({ code: 'custom', input: bodyTimeoutMs, path: ['bodyTimeoutMs'], message });
   }
   return {
-    store: resolveStore(options.dedupe),
+    store: options.dedupe,
     ackTimeoutMs,
-    ack,
-    limit: parseByteSize(options.limit ?? '5mb', 'limit'),
-    path: options.path === undefined ? undefined : normalizePath(options.path, 'path'),
-    onStoreError,
+    ack: options.ack,
+    limit: options.limit,
+    path: options.path,
+    onStoreError: options.onStoreError,
     storeTimeoutMs,
     bodyTimeoutMs,
-    auth: resolveAuth(options.auth),
-    maxEventAgeMs,
-    retry: resolveRetry(options.retry),
-    onDeadLetter: resolveDeadLetter(options.onDeadLetter),
-    handoff: resolveHandoff(options.handoff),
+    auth: options.auth,
+    maxEventAgeMs: options.maxEventAgeMs,
+    retry: options.retry,
+    onDeadLetter: options.onDeadLetter,
+    handoff: options.handoff,
   };
-}
+});
 
-function resolveDeadLetter(handler: unknown): DeadLetterHandler | undefined {
-  if (handler !== undefined && typeof handler !== 'function') throw new TypeError('onDeadLetter must be a function');
-  return handler as DeadLetterHandler | undefined;
-}
-
-/** A path option without its trailing slashes; a `TypeError` naming `option` unless it starts with `/`. */
-export function normalizePath(path: unknown, option: string): string {
-  if (typeof path !== 'string' || !path.startsWith('/')) {
-    throw new TypeError(`${option} must be a string starting with '/', got ${JSON.stringify(path)}`);
-  }
-  return path === '/' ? path : path.replace(/\/+$/, '') || '/';
-}
-
-function resolveStore(dedupe: unknown): DedupeStore | undefined {
-  if (dedupe === false) return undefined;
-  if (dedupe === undefined) return new MemoryDedupeStore();
-  if (typeof dedupe !== 'object' || dedupe === null) {
-    throw new TypeError('dedupe must be { max, ttlMs }, an object implementing DedupeStore, or false');
-  }
-  if (isDedupeStore(dedupe)) return dedupe;
-  if ('claim' in dedupe || 'complete' in dedupe || 'release' in dedupe) {
-    throw new TypeError('dedupe looks like a DedupeStore but lacks claim, complete or release functions');
-  }
-  return new MemoryDedupeStore(dedupe);
-}
-
-function isDedupeStore(value: object): value is DedupeStore {
-  const store = value as Partial<Record<keyof DedupeStore, unknown>>;
-  return (
-    typeof store.claim === 'function' && typeof store.complete === 'function' && typeof store.release === 'function'
-  );
+/** Checks options and fills in defaults; a bad or unknown option throws a `TypeError` that names it. */
+export function resolveOptions(options: ConvercWebhooksOptions): ResolvedOptions {
+  return checkOptions(optionsSchema, options, 'convercWebhooks(options)');
 }

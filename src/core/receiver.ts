@@ -1,21 +1,23 @@
 import { authenticate } from '../auth/authenticate';
+import type { ResolvedAuth } from '../auth/auth-options';
 import type { DedupeClaim, DedupeStore } from '../dedupe/dedupe-store';
 import { WebhookError, isWebhookError, payloadTooLarge } from '../errors/webhook-error';
 import { parseEvent } from '../events/parse-event';
-import { beforeDeadline, TIMED_OUT } from './deadline';
+import { beforeDeadline, isThenable, TIMED_OUT, withTimeout } from './deadline';
 import { ErrorHooks } from './error-hooks';
 import { HandlerRegistry } from './handler-registry';
-import { HandlerRun } from './handler-run';
-import type { Handoff } from './handoff';
 import type { AnyEvent, EventHandler, HandlerContext, IncomingHeaders } from './handler-types';
 import { InFlight } from './in-flight';
-import { ignore, isPromiseLike } from './promise-like';
 import { isIdentityEncoding, isJsonContentType } from './media-type';
 import type { ResolvedOptions } from './options';
-import { errorReply, successReply, type DeliveryStatus, type Reply } from './reply';
+import { DeliveryRecord, type DeliveryOutcome } from './outcome';
+import { backoffDelay } from './retry';
 
-/** A request body as an adapter found it: text to parse, or a value another parser already produced. */
-export type DeliveryBody = { readonly text: string } | { readonly parsed: unknown };
+/**
+ * A request body as an adapter found it: text to parse (with its size in bytes), or a value another
+ * parser already produced.
+ */
+export type DeliveryBody = { readonly text: string; readonly bytes: number } | { readonly parsed: unknown };
 
 /** One HTTP request, as any adapter sees it. */
 export interface Delivery {
@@ -28,7 +30,6 @@ export interface Delivery {
    * `request_aborted`, `body_unavailable`, and `request_timeout` when the body has not all arrived
    * within `timeoutMs`; it then stops reading and lets go of the stream). Called at most once, and only
    * once the request has passed the checks that need no body, so a known duplicate is never read.
-   * The adapter owns the timer: an `AbortController` per delivery cost more than the read itself.
    */
   readBody(limit: number, timeoutMs: number): Promise<DeliveryBody>;
   /**
@@ -52,10 +53,20 @@ export interface Delivery {
 }
 
 /**
- * The framework-agnostic receiver: every adapter hands it a {@link Delivery} and writes back the
- * {@link Reply} it resolves with. A delivery goes, top to bottom:
- * method → media type → size → `X-IC-Id` already processed? → body → JSON → schema → ids agree →
- * claim the key → handlers → answer.
+ * The framework-agnostic receiver: every adapter hands it a {@link Delivery}, and it resolves one
+ * {@link DeliveryOutcome}, which the adapter turns into its answer with `toReply`. A delivery goes,
+ * top to bottom through {@link Receiver.receive}:
+ *
+ * 1. the checks that need no body, cheapest first: method, auth, media type, declared size, shutdown;
+ * 2. an `X-IC-Id` the store knows as processed is a duplicate, answered without reading the body;
+ * 3. the body is read, parsed and validated (zod decides), and its id checked against `X-IC-Id`;
+ * 4. the dedupe key is claimed in the store (a claim already held is a duplicate);
+ * 5. the event is handed to the `handoff` queue, or its handlers run here, retried as `retry` says;
+ * 6. the answer leaves when the handlers settle, or at `ackTimeoutMs` (or at once with
+ *    `ack: 'immediate'`), and the claim is completed or released once every handler has settled.
+ *
+ * Every store and queue call is bounded by `storeTimeoutMs`; when one fails, `onStoreError` decides.
+ * Refusals reach `onError` in one place, where the outcome leaves.
  */
 export class Receiver {
   readonly registry = new HandlerRegistry();
@@ -96,18 +107,22 @@ export class Receiver {
    */
   async replay(input: unknown): Promise<ReplayStatus> {
     const event = parseEvent(input);
-    const reply = await this.receive({
+    const outcome = await this.receive({
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       readBody: () => Promise.resolve({ parsed: event }),
       holdUntilSettled: true,
       trusted: true,
     });
-    if ('error' in reply.body) {
-      if (reply.body.error.code === 'handler_failed') return 'failed';
-      throw new WebhookError(reply.body.error.code, reply.body.error.message);
+    switch (outcome.kind) {
+      case 'refused':
+        throw outcome.error;
+      // Held until settled, a replay is accepted only by a handoff queue, which now has the event.
+      case 'accepted':
+        return 'processed';
+      default:
+        return outcome.kind;
     }
-    return reply.body.status === 'accepted' ? 'processed' : reply.body.status;
   }
 
   /**
@@ -140,266 +155,301 @@ export class Receiver {
     if (first !== undefined) throw first.reason;
   }
 
-  /** Answers one delivery. Never rejects: every failure becomes a reply and a report to `onError`. */
-  receive(delivery: Delivery): Promise<Reply> {
-    const reply = this.#receive(delivery);
-    // Tracked on the reply itself, so drain() resolves only after whoever awaits the answer has it.
-    this.#inFlight.track(reply);
-    return reply;
+  /**
+   * Answers one delivery: the single exit every delivery leaves by, with its outcome. Never rejects:
+   * every failure is an outcome, and a refusal is reported to `onError` here.
+   */
+  receive(delivery: Delivery): Promise<DeliveryOutcome> {
+    const outcome = this.#receive(delivery, new DeliveryRecord()).then((ended) => {
+      if (ended.kind === 'refused') this.#track(delivery, this.errors.report(ended.error, ended.error.event as AnyEvent | undefined));
+      return ended;
+    });
+    // Tracked on the outcome itself, so drain() resolves only after whoever awaits the answer has it.
+    this.#inFlight.track(outcome);
+    return outcome;
   }
 
-  // A step whose answer is already there (a store in memory, a handler that returned) is not awaited:
-  // each await, and each async step, is garbage on every delivery.
-  async #receive(delivery: Delivery): Promise<Reply> {
-    const scope: Scope = { delivery, receivedAt: new Date(), headerId: deliveryIdHeader(delivery.headers) };
-    const screening = this.#screen(scope);
-    const screened = isPromiseLike(screening) ? await screening : screening;
-    if (screened !== undefined) return screened;
+  async #receive(delivery: Delivery, record: DeliveryRecord): Promise<DeliveryOutcome> {
+    const { store, handoff, storeTimeoutMs, auth } = this.#options;
+    const headerId = deliveryIdHeader(delivery.headers);
+    record.id = headerId;
 
-    const { store } = this.#options;
-    const { headerId } = scope;
+    // 1. The checks that need no body, cheapest and most telling first: a stranger costs as little as possible.
+    const refusal =
+      methodRefusal(delivery) ??
+      (auth !== undefined && delivery.trusted !== true ? await this.#authenticate(delivery, auth) : undefined) ??
+      this.#contentRefusal(delivery);
+    if (refusal !== undefined) return record.refuse(refusal.with({ deliveryId: headerId }));
+    if (this.#closing) return record.refuse(await this.#shuttingDown(delivery, record, headerId));
+    // Authentication may wait on a user's check, which is none of the stages; the other checks take no time.
+    if (auth !== undefined) record.lap();
+
+    // 2. The header names the event before the body is read: an id already processed costs no read
+    // and no parse. Only a finished id counts: one still being received may yet fail and be released.
     // A store that failed once in this delivery is not asked again: each call could cost storeTimeoutMs.
     let storeDown = false;
-    // The header names the event before the body is read: an id already processed costs no read and
-    // no parse. Only a finished id counts: one still being received may yet fail and be released.
     if (headerId !== undefined && store?.isProcessed !== undefined) {
-      const asking = this.#storeCall(isProcessed, store, headerId);
-      const processed = isPromiseLike(asking) ? await asking : asking;
-      if (processed instanceof StoreFailure) {
-        const refused = this.#storeFailed(scope, processed, headerId);
-        if (refused !== undefined) return refused;
+      try {
+        const processed = await withTimeout(store.isProcessed(headerId), storeTimeoutMs);
+        record.lap('store');
+        if (processed) return record.end('duplicate', headerId);
+      } catch (cause) {
+        record.lap('store');
+        const refused = this.#storeFailed(delivery, cause, headerId);
+        if (refused !== undefined) return record.refuse(refused);
         storeDown = true;
-      } else if (processed) {
-        return successReply(headerId, 'duplicate');
       }
     }
 
-    const read = await this.#readEvent(scope);
-    if ('status' in read) return read;
-    const { event, rawBody } = read;
-
-    const key = headerId ?? event.id;
-    let claim: Claim = UNSTORED;
-    if (store !== undefined && !storeDown) {
-      const claiming = this.#storeCall(claimKey, store, key);
-      const claimed = isPromiseLike(claiming) ? await claiming : claiming;
-      if (claimed === null) return successReply(key, 'duplicate');
-      if (claimed instanceof StoreFailure) {
-        // A claim that lands after all is settled like any other: completed or released with the
-        // handlers' outcome, or released at once when the delivery is refused.
-        const late: Claim = { store, claim: claimed.late?.catch(() => null) ?? Promise.resolve(null) };
-        const refused = this.#storeFailed(scope, claimed, key, read);
-        if (refused !== undefined) {
-          this.#settle(late, 'release', scope);
-          return refused;
-        }
-        claim = late;
+    // 3. Read, parse and validate.
+    let rawBody: string | undefined;
+    let event: AnyEvent;
+    try {
+      const body = await this.#readBody(delivery);
+      record.lap('read');
+      if ('text' in body) {
+        rawBody = body.text;
+        record.bytes = body.bytes;
       } else {
-        claim = { store, claim: claimed };
+        rawBody = stringifyForReplay(body.parsed);
+      }
+      event = this.#validate(delivery, body, headerId, record.receivedAt);
+      record.lap('validate');
+    } catch (error) {
+      const refused = isWebhookError(error)
+        ? error
+        : new WebhookError('request_aborted', 'The request body could not be read', { cause: error });
+      return record.refuse(refused.with({ rawBody, deliveryId: headerId }));
+    }
+    const key = headerId ?? event.id;
+    record.id = key;
+    record.type = event.type;
+
+    // 4. Claim the key. A claim that lands after the store timed out is settled like any other:
+    // completed or released with the handlers' outcome, or released at once when the delivery is refused.
+    let claim: Claim;
+    if (store !== undefined && !storeDown) {
+      let claiming: ReturnType<DedupeStore['claim']> | undefined;
+      try {
+        claiming = store.claim(key);
+        const held = await withTimeout(claiming, storeTimeoutMs);
+        record.lap('store');
+        if (held === null) return record.end('duplicate', key);
+        claim = held;
+      } catch (cause) {
+        record.lap('store');
+        claim = Promise.resolve(claiming ?? null).catch(() => null);
+        const refused = this.#storeFailed(delivery, cause, key, event, rawBody);
+        if (refused !== undefined) {
+          this.#settle(delivery, claim, 'release');
+          return record.refuse(refused);
+        }
       }
     }
 
-    const ctx: HandlerContext = Object.freeze({ id: key, receivedAt: scope.receivedAt, headers: delivery.headers });
-    const { handoff } = this.#options;
+    // 5. Hand off to a queue, or run the handlers here.
+    const ctx: HandlerContext = Object.freeze({ id: key, receivedAt: record.receivedAt, headers: delivery.headers });
     if (handoff !== undefined) {
-      const queued = await this.#storeCall(enqueue, handoff, [event, ctx] as const);
-      if (!(queued instanceof StoreFailure)) {
-        this.#settle(claim, 'complete', scope);
-        return successReply(key, queued === 'duplicate' ? 'duplicate' : 'accepted');
+      try {
+        const queued = await withTimeout(handoff.enqueue(event, ctx), storeTimeoutMs);
+        record.lap('store');
+        this.#settle(delivery, claim, 'complete');
+        return record.end(queued === 'duplicate' ? 'duplicate' : 'accepted', key);
+      } catch (cause) {
+        record.lap('store');
+        const refused = this.#storeFailed(delivery, cause, key, event, rawBody);
+        if (refused !== undefined) {
+          this.#settle(delivery, claim, 'release');
+          return record.refuse(refused);
+        }
+        // Not queued, so never lost: the handlers run here instead, and onError has heard why.
       }
-      const refused = this.#storeFailed(scope, queued, key, read);
-      if (refused !== undefined) {
-        this.#settle(claim, 'release', scope);
-        return refused;
-      }
-      // Not queued, so never lost: the handlers run here instead, and onError has heard why.
     }
-    return this.#dispatch(scope, event, ctx, claim, rawBody);
+
+    // 6. Run the handlers, and answer when they settle, or as `ack` and `ackTimeoutMs` say. Each is
+    // called once here (the registry's list read once: a handler that adds another does not run it
+    // in this delivery), and what it returned or threw is its first attempt.
+    const handlers = this.registry.handlersFor(event.type);
+    const firstAttempts = handlers.map((handler) => attempt(handler, event, ctx));
+    const held = delivery.holdUntilSettled === true;
+    const { ack, ackTimeoutMs } = this.#options;
+    // A handler that returned without a promise has finished. When all have (most handlers count, log
+    // or enqueue), the delivery is answered at once, with no promise, timer or race per handler: they
+    // cost about 4 KB of garbage per delivery and a tenth of its CPU over node:http (bench/PROFILE.md).
+    if (!firstAttempts.some(isThenable)) {
+      this.#settle(delivery, claim, 'complete');
+      record.lap('handlers');
+      return record.end(handlers.length === 0 ? 'ignored' : !held && ack === 'immediate' ? 'accepted' : 'processed', key);
+    }
+    const answer = new HandlersAnswer(held);
+    this.#track(delivery, this.#runHandlers(delivery, handlers, firstAttempts, event, ctx, rawBody, claim, answer));
+    if (!held && ack === 'immediate') return record.end('accepted', key);
+    const answered = held
+      ? await answer.promise
+      : await beforeDeadline(answer.promise, record.receivedAt.getTime() + ackTimeoutMs);
+    record.lap('handlers');
+    if (answered === 'failed' && answer.lastFailure !== undefined) return record.fail(answer.lastFailure, key);
+    return record.end(answered === TIMED_OUT || answered === 'failed' ? 'accepted' : answered, key);
   }
 
-  /**
-   * The checks that need no body, cheapest and most telling first: method, authentication, media
-   * type, declared size, shutdown. Resolves the refusal, or `undefined` to go on.
-   */
-  #screen(scope: Scope): Reply | undefined | Promise<Reply | undefined> {
-    const { delivery } = scope;
-    const { headers } = delivery;
-    if (delivery.method !== 'POST') {
-      const message = `Method ${delivery.method} is not allowed; use POST`;
-      return this.#reject(scope, new WebhookError('method_not_allowed', message));
-    }
-    const { auth } = this.#options;
-    if (auth !== undefined && delivery.trusted !== true) {
-      // Before the body is read or a key claimed: a stranger costs as little as possible.
-      return authenticate(auth, {
-        url: delivery.url,
-        authorization: firstHeader(headers.authorization),
-        remoteAddress: auth.ranges === undefined ? undefined : delivery.remoteAddress?.(),
-        request: delivery.request,
-      }).then((refused) =>
-        refused === undefined
-          ? this.#screenContent(scope)
-          : this.#reject(scope, refused.with({ deliveryId: scope.headerId })),
-      );
-    }
-    return this.#screenContent(scope);
+  /** Refuses with 401 or 403 when `auth` says so: before the body is read or a key claimed. */
+  #authenticate(delivery: Delivery, auth: ResolvedAuth): Promise<WebhookError | undefined> {
+    return authenticate(auth, {
+      url: delivery.url,
+      authorization: firstHeader(delivery.headers.authorization),
+      remoteAddress: auth.ranges === undefined ? undefined : delivery.remoteAddress?.(),
+      request: delivery.request,
+    });
   }
 
-  /** The checks of {@link #screen} after authentication. */
-  #screenContent(scope: Scope): Reply | undefined | Promise<Reply | undefined> {
-    const { delivery } = scope;
-    const { headers } = delivery;
-    const { limit } = this.#options;
+  /** Refuses a body that is not JSON in UTF-8, or that says it is larger than `limit`. */
+  #contentRefusal({ headers }: Delivery): WebhookError | undefined {
     const contentEncoding = firstHeader(headers['content-encoding']);
     if (!isIdentityEncoding(contentEncoding)) {
       const message = `Content-Encoding ${contentEncoding ?? ''} is not supported; send the body unencoded`;
-      return this.#reject(scope, new WebhookError('unsupported_media_type', message));
+      return new WebhookError('unsupported_media_type', message);
     }
     const contentType = firstHeader(headers['content-type']);
     if (!isJsonContentType(contentType)) {
-      const message = `Content-Type ${contentType ?? ''} is not JSON (UTF-8)`;
-      return this.#reject(scope, new WebhookError('unsupported_media_type', message));
+      return new WebhookError('unsupported_media_type', `Content-Type ${contentType ?? ''} is not JSON (UTF-8)`);
     }
-    if (Number(firstHeader(headers['content-length'])) > limit) {
-      return this.#reject(scope, payloadTooLarge(limit).with({ deliveryId: scope.headerId }));
-    }
-    if (this.#closing) return this.#refuseWhileClosing(scope);
+    const { limit } = this.#options;
+    if (Number(firstHeader(headers['content-length'])) > limit) return payloadTooLarge(limit);
     return undefined;
   }
 
-  /** Answers `503 shutting_down`, after reading what arrives anyway: the provider will not resend it. */
-  async #refuseWhileClosing(scope: Scope): Promise<Reply> {
-    const body = await this.#readBody(scope.delivery).catch(() => undefined);
+  /** The `503 shutting_down` refusal, with what arrives anyway read into it: the provider will not resend it. */
+  async #shuttingDown(delivery: Delivery, record: DeliveryRecord, headerId: string | undefined): Promise<WebhookError> {
+    const body = await this.#readBody(delivery).catch(() => undefined);
+    record.lap('read');
     const rawBody = body === undefined ? undefined : 'text' in body ? body.text : stringifyForReplay(body.parsed);
-    return this.#reject(
-      scope,
-      new WebhookError('shutting_down', 'The receiver is shutting down', { rawBody, deliveryId: scope.headerId }),
-    );
+    return new WebhookError('shutting_down', 'The receiver is shutting down', { rawBody, deliveryId: headerId });
   }
 
-  /** Reads, parses and validates the event, or resolves the refusal (with the raw body for `onError`). */
-  async #readEvent(scope: Scope): Promise<ReadEvent | Reply> {
-    const { delivery, headerId } = scope;
+  /** Parses the body and validates the event, its id against `X-IC-Id` and its age; throws a `WebhookError`. */
+  #validate(delivery: Delivery, body: DeliveryBody, headerId: string | undefined, receivedAt: Date): AnyEvent {
+    const event = parseEvent('text' in body ? parseJson(body.text) : body.parsed);
+    if (headerId !== undefined && headerId !== event.id) {
+      throw new WebhookError('id_mismatch', 'The X-IC-Id header and the body id differ', { event });
+    }
     const { maxEventAgeMs } = this.#options;
-    let rawBody: string | undefined;
-    try {
-      const body = await this.#readBody(delivery);
-      let value: unknown;
-      if ('text' in body) {
-        rawBody = body.text;
-        value = parseJson(body.text);
-      } else {
-        value = body.parsed;
-        rawBody = stringifyForReplay(value);
-      }
-      const event = parseEvent(value);
-      if (headerId !== undefined && headerId !== event.id) {
-        throw new WebhookError('id_mismatch', 'The X-IC-Id header and the body id differ', { event });
-      }
-      if (
-        maxEventAgeMs !== undefined &&
-        delivery.trusted !== true &&
-        isOlderThan(event.createdAt, maxEventAgeMs, scope.receivedAt.getTime())
-      ) {
-        throw new WebhookError('event_too_old', `The event was created more than ${maxEventAgeMs} ms ago`, { event });
-      }
-      return { event, rawBody };
-    } catch (error) {
-      return this.#reject(
-        scope,
-        isWebhookError(error)
-          ? error.with({ rawBody, deliveryId: headerId })
-          : new WebhookError('request_aborted', 'The request body could not be read', { cause: error }),
-      );
+    if (maxEventAgeMs !== undefined && delivery.trusted !== true && isOlderThan(event.createdAt, maxEventAgeMs, receivedAt.getTime())) {
+      throw new WebhookError('event_too_old', `The event was created more than ${maxEventAgeMs} ms ago`, { event });
     }
+    return event;
   }
 
   /**
-   * Runs the handlers of a claimed event, retrying failures when `retry` says so, and answers by the
-   * deadline (or as `ack` says), letting them run on after the answer. Handlers that all returned
-   * without a promise have finished: the answer is then given at once, with no timer or race.
+   * Runs every handler of a claimed event, each retried on its own as `retry` says, then settles the
+   * claim: it is kept while any handler runs or waits to retry, so a resend meanwhile is a duplicate,
+   * and completed or released once all have settled, so a resend never runs beside one at work.
    */
-  #dispatch(scope: Scope, event: AnyEvent, ctx: HandlerContext, claim: Claim, rawBody: string | undefined): Reply | Promise<Reply> {
-    const handlers = this.registry.handlersFor(event.type);
-    // Built at the first handler that did not finish at once (no closure here: that would be garbage
-    // on every delivery).
-    let run: HandlerRun | undefined;
-    // The registry's own array: a handler that registers another must not run it in this delivery.
-    const count = handlers.length;
-    for (let index = 0; index < count; index++) {
-      const handler = handlers[index] as EventHandler;
-      try {
-        const result = handler(event, ctx);
-        if (isPromiseLike(result)) (run ??= this.#handlerRun(scope, event, ctx, rawBody)).pending(handler, result);
-      } catch (cause) {
-        (run ??= this.#handlerRun(scope, event, ctx, rawBody)).threw(handler, cause);
-      }
-    }
-    const held = scope.delivery.holdUntilSettled === true;
-    const status = count === 0 ? 'ignored' : !held && this.#options.ack === 'immediate' ? 'accepted' : 'processed';
-    if (run === undefined) {
-      this.#settle(claim, 'complete', scope);
-      return successReply(ctx.id, status);
-    }
-    return this.#awaitHandlers(scope, run, claim, status);
-  }
-
-  #handlerRun(scope: Scope, event: AnyEvent, ctx: HandlerContext, rawBody: string | undefined): HandlerRun {
-    return new HandlerRun(event, ctx, rawBody, this.#options.retry, (error) => {
-      this.#track(scope, this.errors.report(error, event));
-    });
-  }
-
-  /** The rest of {@link #dispatch} once some handler is still at work or has failed. */
-  async #awaitHandlers(scope: Scope, run: HandlerRun, claim: Claim, status: DeliveryStatus): Promise<Reply> {
-    const { retry } = this.#options;
-    const { event } = run;
-    const { id } = run.ctx;
+  async #runHandlers(
+    delivery: Delivery,
+    handlers: readonly EventHandler[],
+    firstAttempts: readonly unknown[],
+    event: AnyEvent,
+    ctx: HandlerContext,
+    rawBody: string | undefined,
+    claim: Claim,
+    answer: HandlersAnswer,
+  ): Promise<void> {
     this.#running += 1;
-    // The claim is kept while any handler runs or waits to retry, so a resend meanwhile is a
-    // duplicate, and released only once all have settled, so a resend never runs beside one at work.
-    this.#track(
-      scope,
-      Promise.allSettled(run.runs).then(async (results) => {
-        this.#running -= 1;
-        const failures = results.some((result) => result.status === 'rejected');
-        if (failures && retry !== undefined && run.lastError !== undefined) await this.#deadLetter(event, run.lastError);
-        this.#settle(claim, failures ? 'release' : 'complete', scope);
-      }),
+    const results = await Promise.all(
+      handlers.map((handler, index) => this.#runHandler(delivery, handler, firstAttempts[index], event, ctx, rawBody, answer)),
     );
-
-    if (status === 'accepted') return successReply(id, status);
-    // Without retries Promise.all rejects at the first failure, so a 500 need not wait for the
-    // other handlers; with them, the first failure makes the answer a 202, the rest is ours.
-    const outcome = Promise.all(run.runs).then(
-      () => successReply(id, 'processed'),
-      () => errorReply(new WebhookError('handler_failed', 'A handler failed')),
-    );
-    if (scope.delivery.holdUntilSettled === true) return outcome;
-    const race: Promise<Reply>[] = [outcome];
-    if (retry !== undefined) {
-      if (run.lastError !== undefined) return successReply(id, 'accepted');
-      race.push(run.nextFailure().then(() => successReply(id, 'accepted')));
+    this.#running -= 1;
+    const succeeded = results.every(Boolean);
+    answer.settle(succeeded ? 'processed' : 'failed');
+    if (!succeeded && this.#options.retry !== undefined && answer.lastFailure !== undefined) {
+      await this.#deadLetter(event, answer.lastFailure);
     }
-    const answer = await beforeDeadline(Promise.race(race), scope.receivedAt.getTime() + this.#options.ackTimeoutMs);
-    return answer === TIMED_OUT ? successReply(id, 'accepted') : answer;
+    this.#settle(delivery, claim, succeeded ? 'complete' : 'release');
   }
 
   /**
-   * Reports a store (or queue) failure, and answers `503` when `onStoreError` is `'reject'`;
+   * Waits for one handler's first attempt, and retries it after a failure while `retry` allows, so
+   * that one that succeeded never runs twice. Resolves whether it succeeded; never rejects.
+   */
+  async #runHandler(
+    delivery: Delivery,
+    handler: EventHandler,
+    firstAttempt: unknown,
+    event: AnyEvent,
+    ctx: HandlerContext,
+    rawBody: string | undefined,
+    answer: HandlersAnswer,
+  ): Promise<boolean> {
+    const { retry } = this.#options;
+    const attempts = retry?.attempts ?? 1;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await (attempt === 1 ? firstAttempt : handler(event, ctx));
+        return true;
+      } catch (cause) {
+        const which = attempts > 1 ? ` (attempt ${attempt} of ${attempts})` : '';
+        const error = new WebhookError('handler_failed', `A handler for ${event.type} failed${which}`, {
+          cause,
+          event,
+          rawBody,
+          deliveryId: ctx.id,
+          attempt,
+        });
+        this.#track(delivery, this.errors.report(error, event));
+        const retrying = retry !== undefined && attempt < attempts;
+        answer.failed(error, retrying);
+        if (!retrying) return false;
+        await sleep(backoffDelay(attempt, retry));
+      }
+    }
+  }
+
+  /**
+   * Reports a store (or queue) failure, and resolves the refusal when `onStoreError` is `'reject'`;
    * `undefined` means "go on without it".
    */
-  #storeFailed(scope: Scope, failure: StoreFailure, key: string, read?: ReadEvent): Reply | undefined {
+  #storeFailed(
+    delivery: Delivery,
+    cause: unknown,
+    key: string,
+    event?: AnyEvent,
+    rawBody?: string,
+  ): WebhookError | undefined {
     // With the event and its raw body, so that onError can keep an event answered 503: it is not resent.
     const error = new WebhookError('store_unavailable', 'The dedupe store failed or did not answer in time', {
-      cause: failure.cause,
+      cause,
       deliveryId: key,
-      event: read?.event,
-      rawBody: read?.rawBody,
+      event,
+      rawBody,
     });
-    if (this.#options.onStoreError === 'reject') return this.#reject(scope, error);
-    this.#track(scope, this.errors.report(error, read?.event));
+    if (this.#options.onStoreError === 'reject') return error;
+    this.#track(delivery, this.errors.report(error, event));
     return undefined;
+  }
+
+  /**
+   * Completes or releases a claim, in the background: `drain()` waits for what is left to do. A claim
+   * held at a store that answers at once (the memory store) is settled at once, with no promise: an
+   * async settle cost 0.8 KB of garbage on every delivery (bench/PROFILE.md).
+   */
+  #settle(delivery: Delivery, claim: Claim, how: 'complete' | 'release'): void {
+    if (claim === undefined) return;
+    const settling = isThenable(claim) ? claim.then((held) => this.#settleHeld(held, how)) : this.#settleHeld(claim, how);
+    if (settling !== undefined) this.#track(delivery, settling);
+  }
+
+  /** Completes or releases a held claim; resolves what is still to do, if anything. Never throws or rejects. */
+  #settleHeld(held: DedupeClaim | null, how: 'complete' | 'release'): Promise<void> | undefined {
+    const { store } = this.#options;
+    if (held === null || store === undefined) return undefined;
+    const failed = (cause: unknown): Promise<void> =>
+      this.errors.report(new WebhookError('store_unavailable', `The dedupe store failed to ${how} a claim`, { cause, deliveryId: held.key }));
+    try {
+      const done = how === 'complete' ? store.complete(held) : store.release(held);
+      return isThenable(done) ? Promise.resolve(done).then(undefined, failed) : undefined;
+    } catch (cause) {
+      return failed(cause);
+    }
   }
 
   /** Hands an event whose handler failed every attempt to `onDeadLetter`; never throws. */
@@ -418,113 +468,49 @@ export class Receiver {
     return delivery.readBody(this.#options.limit, this.#options.bodyTimeoutMs);
   }
 
-  /**
-   * Calls the store on the request path, bounded by `storeTimeoutMs`: a store that has lost its server
-   * may hold a command until it reconnects. An answer given synchronously is returned as it is.
-   * Gives a {@link StoreFailure} rather than throwing or rejecting.
-   */
-  #storeCall<S, A, T>(
-    call: (subject: S, arg: A) => T | Promise<T>,
-    subject: S,
-    arg: A,
-  ): T | StoreFailure<T> | Promise<T | StoreFailure<T>> {
-    let answer: T | Promise<T>;
-    try {
-      // A function and its arguments rather than a closure: a closure per call is garbage per delivery.
-      answer = call(subject, arg);
-    } catch (cause) {
-      return new StoreFailure(cause, undefined);
-    }
-    if (!isPromiseLike(answer)) return answer;
-    const pending = Promise.resolve(answer);
-    const { storeTimeoutMs } = this.#options;
-    return beforeDeadline(pending, Date.now() + storeTimeoutMs).then(
-      (result) =>
-        result === TIMED_OUT
-          ? new StoreFailure(new Error(`no answer within storeTimeoutMs (${storeTimeoutMs} ms)`), pending)
-          : result,
-      (cause: unknown) => new StoreFailure<T>(cause, undefined),
-    );
-  }
-
   /** Work that outlives the answer: `drain()` waits for it, and so does the platform when it can. */
-  #track(scope: Scope, work: Promise<unknown>): void {
+  #track(delivery: Delivery, work: Promise<unknown>): void {
     this.#inFlight.track(work);
-    scope.delivery.waitUntil?.(work);
+    delivery.waitUntil?.(work);
   }
-
-  /** Reports a refusal to `onError` and turns it into the answer. */
-  #reject(scope: Scope, error: WebhookError): Reply {
-    this.#track(scope, this.errors.report(error, error.event as AnyEvent | undefined));
-    return errorReply(error);
-  }
-
-  /**
-   * Completes or releases a claim. A store that answers synchronously is done at once; work still
-   * pending is tracked for `drain()`. A store failure is reported, never thrown.
-   */
-  #settle(claim: Claim, how: 'complete' | 'release', scope: Scope): void {
-    if (claim === UNSTORED) return;
-    if (isPromiseLike(claim.claim)) {
-      this.#settleLater(claim.store, claim.claim, how, scope);
-      return;
-    }
-    const work = this.#finish(claim.store, claim.claim, how, scope);
-    if (work !== undefined) this.#track(scope, work);
-  }
-
-  /** {@link #settle} for a claim still on its way. */
-  #settleLater(store: DedupeStore, claim: Promise<DedupeClaim | null>, how: 'complete' | 'release', scope: Scope): void {
-    this.#track(
-      scope,
-      claim.then((held) => this.#finish(store, held, how, scope)),
-    );
-  }
-
-  /** Completes or releases a claim that is held; what is still pending is returned to be tracked. */
-  #finish(store: DedupeStore, held: DedupeClaim | null, how: 'complete' | 'release', scope: Scope): Promise<void> | undefined {
-    if (held === null) return undefined;
-    try {
-      const done = how === 'complete' ? store.complete(held) : store.release(held);
-      if (isPromiseLike(done)) {
-        return Promise.resolve(done).then(ignore, (cause: unknown) => {
-          this.#settleFailed(cause, held.key, how, scope);
-        });
-      }
-    } catch (cause) {
-      this.#settleFailed(cause, held.key, how, scope);
-    }
-    return undefined;
-  }
-
-  #settleFailed(cause: unknown, key: string, how: 'complete' | 'release', scope: Scope): void {
-    const error = new WebhookError('store_unavailable', `The dedupe store failed to ${how} a claim`, {
-      cause,
-      deliveryId: key,
-    });
-    this.#track(scope, this.errors.report(error, undefined));
-  }
-
 }
 
-// The store and queue calls of a delivery, as functions of their arguments: see #storeCall.
-const isProcessed = (store: DedupeStore, key: string): boolean | Promise<boolean> => store.isProcessed?.(key) ?? false;
-const claimKey = (store: DedupeStore, key: string): DedupeClaim | null | Promise<DedupeClaim | null> => store.claim(key);
-const enqueue = (handoff: Handoff, [event, ctx]: readonly [AnyEvent, HandlerContext]) => handoff.enqueue(event, ctx);
+/**
+ * The answer a delivery's handlers give, which the first to come decides: all settled (`processed`,
+ * or `failed`); the first failure left without a retry (`failed`: a 500 need not wait for the other
+ * handlers); or, when a retry will run and the answer is not held, the first failure (`accepted`:
+ * the event is ours now, and its retries run after the answer).
+ */
+class HandlersAnswer {
+  readonly promise: Promise<'processed' | 'failed' | 'accepted'>;
+  /** The last failure, for `onDeadLetter` and the `failed` outcome. */
+  lastFailure: WebhookError | undefined;
+  readonly #held: boolean;
+  #settle!: (kind: 'processed' | 'failed' | 'accepted') => void;
 
-/** A valid event and the text it came as. */
-interface ReadEvent {
-  readonly event: AnyEvent;
-  readonly rawBody: string | undefined;
+  constructor(held: boolean) {
+    this.#held = held;
+    this.promise = new Promise((resolve) => (this.#settle = resolve));
+  }
+
+  /** Every handler has settled. */
+  settle(kind: 'processed' | 'failed'): void {
+    this.#settle(kind);
+  }
+
+  /** A handler failed; `retrying` when it runs again later. */
+  failed(error: WebhookError, retrying: boolean): void {
+    this.lastFailure = error;
+    if (!retrying) this.#settle('failed');
+    else if (!this.#held) this.#settle('accepted');
+  }
 }
 
-/** One delivery on its way through the receiver. */
-interface Scope {
-  readonly delivery: Delivery;
-  readonly receivedAt: Date;
-  /** The `X-IC-Id` header, when present and non-empty: read once, used at every step. */
-  readonly headerId: string | undefined;
-}
+/**
+ * A claim held in the store, or on its way (a claim that lands after the store timed out), or
+ * `undefined` when there is no store, or it was not asked.
+ */
+type Claim = DedupeClaim | Promise<DedupeClaim | null> | undefined;
 
 /** How a `replay()` ended. */
 export type ReplayStatus = 'processed' | 'ignored' | 'duplicate' | 'failed';
@@ -537,22 +523,25 @@ export interface CloseResult {
   readonly pending: number;
 }
 
-/** A store call that failed, or did not answer in time (then `late` is its answer, still to come). */
-class StoreFailure<T = unknown> {
-  constructor(
-    readonly cause: unknown,
-    readonly late: Promise<T> | undefined,
-  ) {}
+/** Calls a handler: what it returns, or a rejected promise of what it throws. */
+function attempt(handler: EventHandler, event: AnyEvent, ctx: HandlerContext): unknown {
+  try {
+    return handler(event, ctx);
+  } catch (error) {
+    // Handled at once by the handler's run, which retries or reports it.
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+    return Promise.reject(error);
+  }
 }
 
-/**
- * A claim in a store, or a promise of one (a slow store's claim may arrive after the handlers
- * started), or `UNSTORED` when there is no store, or it failed, and nothing is held.
- */
-type Claim =
-  | { readonly store: DedupeStore; readonly claim: DedupeClaim | Promise<DedupeClaim | null> }
-  | typeof UNSTORED;
-const UNSTORED = Symbol('unstored');
+/** Refuses any method but POST. */
+function methodRefusal({ method }: Delivery): WebhookError | undefined {
+  return method === 'POST' ? undefined : new WebhookError('method_not_allowed', `Method ${method} is not allowed; use POST`);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 /** Clock skew allowed between the provider and this machine when judging an event's age. */
 const CLOCK_SKEW_MS = 60_000;

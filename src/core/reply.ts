@@ -1,4 +1,5 @@
 import type { ValidationIssue, WebhookError, WebhookErrorCode } from '../errors/webhook-error';
+import type { DeliveryOutcome } from './outcome';
 
 /** How a delivery that was received ended. */
 export type DeliveryStatus = 'processed' | 'ignored' | 'duplicate' | 'accepted';
@@ -32,8 +33,19 @@ export const MAX_REPLY_ISSUES = 20;
 
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
+/** The HTTP answer to a delivery that ended as `outcome`: the one place the contract's statuses come from. */
+export function toReply(outcome: DeliveryOutcome): Reply {
+  switch (outcome.kind) {
+    case 'refused':
+    case 'failed':
+      return errorReply(outcome.error);
+    default:
+      return successReply(outcome.id, outcome.kind);
+  }
+}
+
 /** A 2xx answer: 202 for `accepted`, 200 for the others. */
-export function successReply(id: string, status: DeliveryStatus): Reply {
+function successReply(id: string, status: DeliveryStatus): Reply {
   return { status: status === 'accepted' ? 202 : 200, headers: NO_HEADERS, body: { received: true, id, status } };
 }
 
@@ -41,7 +53,7 @@ export function successReply(id: string, status: DeliveryStatus): Reply {
  * The answer to a failure. A handler failure gets a generic message: what a handler threw may hold
  * anything, and it goes to `onError`, not to whoever sent the request.
  */
-export function errorReply(error: WebhookError): Reply {
+function errorReply(error: WebhookError): Reply {
   const message = error.code === 'handler_failed' ? 'A handler failed to process the event' : error.message;
   const issues = error.issues?.slice(0, MAX_REPLY_ISSUES);
   return {

@@ -1,3 +1,6 @@
+import { z } from 'zod';
+import { checkOptions, mustBe, optionsObject } from '../options/check-options';
+
 /** How a failed handler is retried in the background: see {@link ConvercWebhooksOptions.retry}. */
 export interface RetryOptions {
   /** How many times a handler runs at most, the first run included. */
@@ -21,21 +24,24 @@ export interface ResolvedRetry {
   readonly maxDelayMs: number;
 }
 
+const delayMs = () => z.number({ error: mustBe('a number of milliseconds') }).nonnegative({ error: mustBe('a number of milliseconds') });
+
+/** The schema of the `retry` option. */
+export const retryOptionsSchema = optionsObject({
+  attempts: z.number({ error: mustBe('a positive integer') }).int({ error: mustBe('a positive integer') }).positive({ error: mustBe('a positive integer') }),
+  minDelayMs: delayMs().default(1000),
+  maxDelayMs: delayMs().default(60_000),
+} satisfies Record<keyof RetryOptions, z.ZodType>).transform((retry, ctx): ResolvedRetry => {
+  if (retry.maxDelayMs < retry.minDelayMs) {
+    const message = `(${retry.maxDelayMs}) must be at least minDelayMs (${retry.minDelayMs})`;
+    ctx.issues.push({ code: 'custom', input: retry.maxDelayMs, path: ['maxDelayMs'], message });
+  }
+  return retry;
+});
+
 /** Checks the `retry` option; a bad value throws a `TypeError` naming it. */
 export function resolveRetry(retry: unknown): ResolvedRetry | undefined {
-  if (retry === undefined) return undefined;
-  if (typeof retry !== 'object' || retry === null) throw new TypeError('retry must be { attempts, minDelayMs, maxDelayMs }');
-  const { attempts, minDelayMs = 1000, maxDelayMs = 60_000 } = retry as Record<string, unknown>;
-  if (typeof attempts !== 'number' || !Number.isSafeInteger(attempts) || attempts < 1) {
-    throw new TypeError(`retry.attempts must be a positive integer, got ${String(attempts)}`);
-  }
-  if (typeof minDelayMs !== 'number' || !(minDelayMs >= 0) || !Number.isFinite(minDelayMs)) {
-    throw new TypeError(`retry.minDelayMs must be a number of milliseconds, got ${String(minDelayMs)}`);
-  }
-  if (typeof maxDelayMs !== 'number' || !(maxDelayMs >= minDelayMs) || !Number.isFinite(maxDelayMs)) {
-    throw new TypeError(`retry.maxDelayMs must be a number of milliseconds at least minDelayMs, got ${String(maxDelayMs)}`);
-  }
-  return { attempts, minDelayMs, maxDelayMs };
+  return retry === undefined ? undefined : checkOptions(retryOptionsSchema, retry, 'retry', 'retry');
 }
 
 /**

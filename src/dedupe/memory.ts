@@ -1,4 +1,6 @@
 import { LRUCache } from 'lru-cache';
+import { z } from 'zod';
+import { checkOptions, fn, mustBe, optionsObject, positiveMs } from '../options/check-options';
 import type { DedupeClaim, DedupeStore } from './dedupe-store';
 
 /** Options of the built-in {@link MemoryDedupeStore}. */
@@ -21,8 +23,16 @@ export interface MemoryDedupeOptions {
   now?: () => number;
 }
 
-const DEFAULT_MAX = 10_000;
-const DEFAULT_TTL_MS = 24 * 60 * 60 * 1000;
+/** The schema of {@link MemoryDedupeOptions}, with its defaults. */
+export const memoryDedupeOptionsSchema = optionsObject({
+  max: z
+    .number({ error: mustBe('a positive integer') })
+    .int({ error: mustBe('a positive integer') })
+    .positive({ error: mustBe('a positive integer') })
+    .default(10_000),
+  ttlMs: positiveMs().default(24 * 60 * 60 * 1000),
+  now: fn<() => number>('must be a function returning milliseconds').optional(),
+} satisfies Record<keyof MemoryDedupeOptions, z.ZodType>);
 
 /**
  * Remembers delivery ids in this process, in an LRU bounded by `max` with a time to live of `ttlMs`.
@@ -41,24 +51,15 @@ export class MemoryDedupeStore implements DedupeStore {
   #nextToken = 0;
 
   constructor(options: MemoryDedupeOptions = {}) {
-    const max = options.max ?? DEFAULT_MAX;
-    const ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
-    if (!Number.isSafeInteger(max) || max < 1) {
-      throw new TypeError(`dedupe.max must be a positive integer, got ${String(max)}`);
-    }
-    if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
-      throw new TypeError(`dedupe.ttlMs must be a positive number of milliseconds, got ${String(ttlMs)}`);
-    }
-    if (options.now !== undefined && typeof options.now !== 'function') {
-      throw new TypeError('dedupe.now must be a function returning milliseconds');
-    }
+    // Named `dedupe.*`: that is where these options are usually given.
+    const { max, ttlMs, now } = checkOptions(memoryDedupeOptionsSchema, options, 'MemoryDedupeStore(options)', 'dedupe');
     this.#entries = new LRUCache<string, string>({
       max,
       ttl: ttlMs,
       // Expired ids are dropped when touched or evicted by `max`: no timer per id.
       ttlAutopurge: false,
       // lru-cache caches its clock for a millisecond of real time; an injected clock is read every time.
-      ...(options.now === undefined ? {} : { perf: { now: options.now }, ttlResolution: 0 }),
+      ...(now === undefined ? {} : { perf: { now }, ttlResolution: 0 }),
     });
   }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Documented } from './documented';
 import { idSchema, openEnum, timestampSchema } from './primitives';
 
 /** The call at the heart of every `call.*` event. Unknown fields are kept. */
@@ -28,4 +29,4 @@ export const acceptedCallSchema = callSchema.extend({ acceptedAt: timestampSchem
 export const endedCallSchema = callSchema.extend({ endedAt: timestampSchema });
 
 /** A call as delivered. */
-export type Call = z.infer<typeof callSchema>;
+export type Call = Documented<z.infer<typeof callSchema>>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Documented } from './documented';
 import { timestampSchema } from './primitives';
 
 /** Where the visitor was, from the provider's geo lookup. */
@@ -27,6 +28,6 @@ export const contactSchema = z.looseObject({
 });
 
 /** A contact as delivered. */
-export type Contact = z.infer<typeof contactSchema>;
+export type Contact = Documented<z.infer<typeof contactSchema>>;
 /** A contact's location as delivered. */
-export type Location = z.infer<typeof locationSchema>;
+export type Location = Documented<z.infer<typeof locationSchema>>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Documented } from './documented';
 import { isKnownEventType } from './event-types';
 import { idSchema, timestampSchema } from './primitives';
 
@@ -17,10 +18,8 @@ export const envelopeShape = {
  */
 export const unknownEventSchema = z.looseObject({
   ...envelopeShape,
-  // On the field, not the object: a refinement of a string sees the string itself, so the compiled
-  // check (compile-check.ts) can run it; one of an object would see zod's copy, and be left to zod.
   type: envelopeShape.type.refine((type) => !isKnownEventType(type), 'is a known event type, so its data must match that type'),
 });
 
 /** An event of a type this version does not know; its `data` is any JSON object. */
-export type UnknownEvent = z.infer<typeof unknownEventSchema>;
+export type UnknownEvent = Documented<z.infer<typeof unknownEventSchema>>;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import type { Documented } from './documented';
 import { acceptedCallSchema, callSchema, endedCallSchema } from './call';
 import { contactSchema } from './contact';
-import type { ConvercEventType } from './event-types';
+import { EVENT_TYPES, type ConvercEventType } from './event-types';
 import { envelopeShape, unknownEventSchema } from './envelope';
 import { jsonValueSchema } from './primitives';
 import { qualificationAnswerSchema } from './qualification';
@@ -53,17 +54,13 @@ export const eventSchemas = {
   'webhook.test': webhookTestEventSchema,
 } as const satisfies Record<ConvercEventType, z.ZodType>;
 
+type EventSchema = (typeof eventSchemas)[ConvercEventType];
+
 /** Any documented event, told apart by `type`. */
-export const knownEventSchema = z.discriminatedUnion('type', [
-  callRequestedEventSchema,
-  callAcceptedEventSchema,
-  callCanceledEventSchema,
-  callMissedEventSchema,
-  callEndedEventSchema,
-  callTranscriptReadyEventSchema,
-  callRecordingReadyEventSchema,
-  webhookTestEventSchema,
-]);
+export const knownEventSchema = z.discriminatedUnion(
+  'type',
+  EVENT_TYPES.map((type) => eventSchemas[type]) as unknown as readonly [EventSchema, ...EventSchema[]],
+);
 
 /**
  * Any event this package accepts: a documented one, or a valid envelope with a type it does not know
@@ -72,10 +69,10 @@ export const knownEventSchema = z.discriminatedUnion('type', [
 export const eventSchema = z.union([knownEventSchema, unknownEventSchema]);
 
 /** The event of a documented type `T`, as a handler receives it. */
-export type EventOf<T extends ConvercEventType> = z.infer<(typeof eventSchemas)[T]>;
+export type EventOf<T extends ConvercEventType> = Documented<z.infer<(typeof eventSchemas)[T]>>;
 
 /** Any documented event (a union told apart by `type`). */
-export type ConvercEvent = z.infer<typeof knownEventSchema>;
+export type ConvercEvent = EventOf<ConvercEventType>;
 
 /** The `data` of a `call.*` event. */
-export type CallEventData = z.infer<typeof callEventDataSchema>;
+export type CallEventData = Documented<z.infer<typeof callEventDataSchema>>;

@@ -1,5 +1,5 @@
 /**
- * The eight event types the provider documents, in the order a call goes through them.
+ * The event types the provider documents, in the order a call goes through them.
  * A delivery whose `type` is not listed here is still accepted, as an `UnknownEvent`.
  */
 export const EVENT_TYPES = [
@@ -13,7 +13,7 @@ export const EVENT_TYPES = [
   'webhook.test',
 ] as const;
 
-/** One of the eight documented event types. */
+/** One of the documented event types. */
 export type ConvercEventType = (typeof EVENT_TYPES)[number];
 
 const known: ReadonlySet<string> = new Set(EVENT_TYPES);

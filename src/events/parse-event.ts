@@ -1,22 +1,15 @@
 import type { z } from 'zod';
 import { WebhookError, type ValidationIssue } from '../errors/webhook-error';
-import { compileCheck, type Check } from './compile-check';
 import { unknownEventSchema, type UnknownEvent } from './envelope';
 import { eventSchemas, type ConvercEvent } from './event-schemas';
 import { isKnownEventType } from './event-types';
-
-/** Each schema's compiled check: the fast yes. zod still decides every value it does not pass. */
-const checks = new Map<z.ZodType, Check | undefined>(
-  [...Object.values(eventSchemas), unknownEventSchema].map((schema) => [schema, compileCheck(schema)]),
-);
 
 /**
  * Validates a parsed JSON value as an event. A documented type is checked against its own schema (so
  * an issue points at `data.call.id`, not at a union); any other type only needs a valid envelope.
  * The event returned is `input` itself, checked and not copied: every field reaches the handler as it
- * was sent, unknown ones included, and a large transcript is never cloned. A check compiled from the
- * schemas passes a valid event without running zod; whatever it does not pass, zod decides, so the
- * verdict and the issues are zod's. Throws a {@link WebhookError} with code `invalid_event` and its `issues`.
+ * was sent, unknown ones included, and a large transcript is never cloned. zod's `safeParse` decides
+ * every event. Throws a {@link WebhookError} with code `invalid_event` and its `issues`.
  *
  * @example
  * ```ts
@@ -27,7 +20,6 @@ const checks = new Map<z.ZodType, Check | undefined>(
 export function parseEvent(input: unknown): ConvercEvent | UnknownEvent {
   const type = typeof input === 'object' && input !== null ? (input as { type?: unknown }).type : undefined;
   const schema = typeof type === 'string' && isKnownEventType(type) ? eventSchemas[type] : unknownEventSchema;
-  if (checks.get(schema)?.(input) === true) return input as ConvercEvent | UnknownEvent;
   const result = schema.safeParse(input);
   // The schemas transform nothing, so the checked input is the event; zod's copy would only cost time.
   if (result.success) return input as ConvercEvent | UnknownEvent;

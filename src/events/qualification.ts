@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Documented } from './documented';
 import { idSchema, openEnum, timestampSchema } from './primitives';
 
 /** One value an answer can carry: a multi-select question answers with an array of them. */
@@ -30,4 +31,4 @@ export const qualificationAnswerSchema = z.looseObject({
 });
 
 /** A qualification answer as delivered. */
-export type QualificationAnswer = z.infer<typeof qualificationAnswerSchema>;
+export type QualificationAnswer = Documented<z.infer<typeof qualificationAnswerSchema>>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Documented } from './documented';
 
 /**
  * The call's recording. `available` is `false` until a recording has been saved; the URLs are signed
@@ -12,4 +13,4 @@ export const recordingSchema = z.looseObject({
 });
 
 /** A recording as delivered. */
-export type Recording = z.infer<typeof recordingSchema>;
+export type Recording = Documented<z.infer<typeof recordingSchema>>;

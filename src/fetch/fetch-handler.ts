@@ -1,6 +1,7 @@
-import type { Reply } from '../core/reply';
+import { toReply, type Reply } from '../core/reply';
 import { receiverOf } from '../core/receivers';
-import type { ConvercWebhooks } from '../express/middleware';
+import type { ConvercWebhooks } from '../webhooks';
+import { checkOptions, fn, optionsObject } from '../options/check-options';
 import { readFetchBody } from './read-body';
 
 /** What a platform may pass beside the request: Cloudflare's `ExecutionContext`, Hono's `c.executionCtx`. */
@@ -25,6 +26,10 @@ export interface FetchHandlerOptions {
   waitUntil?: (promise: Promise<unknown>) => void;
 }
 
+const optionsSchema = optionsObject({
+  waitUntil: fn<(promise: Promise<unknown>) => void>('must be a function').optional(),
+} satisfies Record<keyof FetchHandlerOptions, unknown>);
+
 /** A Fetch API handler: a `Request` in, a `Response` out. */
 export type FetchHandler = (request: Request, context?: FetchContext) => Promise<Response>;
 
@@ -45,12 +50,10 @@ export type FetchHandler = (request: Request, context?: FetchContext) => Promise
  */
 export function createFetchHandler(webhooks: ConvercWebhooks, options: FetchHandlerOptions = {}): FetchHandler {
   const receiver = receiverOf(webhooks);
-  if (options.waitUntil !== undefined && typeof options.waitUntil !== 'function') {
-    throw new TypeError('waitUntil must be a function');
-  }
+  const { waitUntil } = checkOptions(optionsSchema, options, 'createFetchHandler(webhooks, options)');
   return async function convercFetchHandler(request, context) {
-    const platformWaitUntil = context?.waitUntil?.bind(context) ?? options.waitUntil;
-    const reply = await receiver.receive({
+    const platformWaitUntil = context?.waitUntil?.bind(context) ?? waitUntil;
+    const outcome = await receiver.receive({
       method: request.method,
       headers: Object.fromEntries(request.headers),
       readBody: (limit, timeoutMs) => readFetchBody(request, limit, timeoutMs),
@@ -60,7 +63,7 @@ export function createFetchHandler(webhooks: ConvercWebhooks, options: FetchHand
       request,
       ...(platformWaitUntil === undefined ? {} : { waitUntil: platformWaitUntil }),
     });
-    return toResponse(reply);
+    return toResponse(toReply(outcome));
   };
 }
 

@@ -10,12 +10,12 @@ export async function readFetchBody(request: Request, limit: number, timeoutMs: 
     throw new WebhookError('body_unavailable', 'The request body was already read by something else');
   }
   const stream = request.body;
-  if (stream === null) return { text: '' };
+  if (stream === null) return { text: '', bytes: 0 };
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   // Cancelling makes a pending read() resolve as done: the check after each read tells the two apart.
-  // A timer of its own, not the node adapter's shared one (core/deadline-queue.ts): an edge runtime
+  // A timer of its own, not the node adapter's shared one (node/deadline-queue.ts): an edge runtime
   // may drop a timer armed while serving another request once that request has ended.
   const timeout = { fired: false };
   const timer = setTimeout(() => {
@@ -40,7 +40,7 @@ export async function readFetchBody(request: Request, limit: number, timeoutMs: 
   } finally {
     clearTimeout(timer);
   }
-  return { text: decodeUtf8(chunks, size) };
+  return { text: decodeUtf8(chunks, size), bytes: size };
 }
 
 /** Bytes as UTF-8 text. An invalid sequence becomes U+FFFD rather than costing the event. */

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { normalizePath } from '../core/options';
+import { pathSchema } from '../core/options';
+import { checkOptions, optionsObject } from '../options/check-options';
 import { receiverOf } from '../core/receivers';
-import type { ConvercWebhooks } from '../express/middleware';
+import type { ConvercWebhooks } from '../webhooks';
 import { isPath, pathnameOf } from './request-path';
 import { passOn, serveNode, type NextFunction } from './serve-node';
 
@@ -13,6 +14,8 @@ export interface NodeHandlerOptions {
    */
   path?: string;
 }
+
+const nodeHandlerOptionsSchema = optionsObject({ path: pathSchema.optional() } satisfies Record<keyof NodeHandlerOptions, unknown>);
 
 /** A `node:http` request listener that also works as Connect-style middleware. */
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: NextFunction) => void;
@@ -31,7 +34,7 @@ export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: Nex
  */
 export function createNodeHandler(webhooks: ConvercWebhooks, options: NodeHandlerOptions = {}): NodeHandler {
   const receiver = receiverOf(webhooks);
-  const path = options.path === undefined ? receiver.path : normalizePath(options.path, 'path');
+  const path = checkOptions(nodeHandlerOptionsSchema, options, 'createNodeHandler(webhooks, options)').path ?? receiver.path;
   return function convercNodeHandler(req, res, next) {
     if (path !== undefined && !isPath(pathnameOf(req.url), path)) passOn(res, next);
     else serveNode(receiver, req, res, next);

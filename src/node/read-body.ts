@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { WebhookError, payloadTooLarge } from '../errors/webhook-error';
-import { deadlineQueue } from '../core/deadline-queue';
+import { deadlineQueue } from './deadline-queue';
 import type { DeliveryBody } from '../core/receiver';
 
 /** What other middleware may have left on a request: a parsed body, or the raw bytes beside it. */
@@ -22,12 +22,12 @@ interface ParsedRequest extends IncomingMessage {
 export function readNodeBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<DeliveryBody> {
   const parsed = req as ParsedRequest;
   const left = parsed.body;
-  if (Buffer.isBuffer(left)) return within(left.length, limit, () => ({ text: decodeUtf8(left) }));
-  if (typeof left === 'string') return within(Buffer.byteLength(left), limit, () => ({ text: left }));
+  if (Buffer.isBuffer(left)) return within(left, limit);
+  if (typeof left === 'string') return within(Buffer.from(left), limit);
   if (req.readableEnded || req.readableDidRead || parsed._body === true) {
     // Serverless platforms (Google Cloud Functions, Firebase) keep the raw bytes beside the parsed body.
     const raw = parsed.rawBody;
-    if (Buffer.isBuffer(raw)) return within(raw.length, limit, () => ({ text: decodeUtf8(raw) }));
+    if (Buffer.isBuffer(raw)) return within(raw, limit);
     if (typeof left === 'object' && left !== null) return Promise.resolve({ parsed: left });
     return Promise.reject(
       new WebhookError(
@@ -39,8 +39,9 @@ export function readNodeBody(req: IncomingMessage, limit: number, timeoutMs: num
   return readStream(req, limit, timeoutMs);
 }
 
-function within(size: number, limit: number, body: () => DeliveryBody): Promise<DeliveryBody> {
-  return size > limit ? Promise.reject(payloadTooLarge(limit)) : Promise.resolve(body());
+/** Bytes another parser kept, as the body, if they are within `limit`. */
+function within(bytes: Buffer, limit: number): Promise<DeliveryBody> {
+  return bytes.length > limit ? Promise.reject(payloadTooLarge(limit)) : Promise.resolve({ text: decodeUtf8(bytes), bytes: bytes.length });
 }
 
 function readStream(req: IncomingMessage, limit: number, timeoutMs: number): Promise<DeliveryBody> {
@@ -58,7 +59,7 @@ function readStream(req: IncomingMessage, limit: number, timeoutMs: number): Pro
       chunks.length = 0;
       reject(error());
     };
-    // One timer for all the reads of this length, not one each (core/deadline-queue.ts).
+    // One timer for all the reads of this length, not one each (node/deadline-queue.ts).
     const deadlines = deadlineQueue(timeoutMs);
     const deadline = deadlines.add(() => {
       // The answer goes out with Connection: close, which ends the trickle for good.
@@ -82,7 +83,8 @@ function readStream(req: IncomingMessage, limit: number, timeoutMs: number): Pro
       deadlines.cancel(deadline);
       // One chunk (most bodies) is decoded as it is: concatenating would copy it for nothing.
       const [only] = chunks;
-      resolve({ text: decodeUtf8(chunks.length === 1 && only !== undefined ? only : Buffer.concat(chunks, size)) });
+      const text = decodeUtf8(chunks.length === 1 && only !== undefined ? only : Buffer.concat(chunks, size));
+      resolve({ text, bytes: size });
     });
     req.on('error', (cause: Error) => {
       fail(() => new WebhookError('request_aborted', 'The request body could not be read', { cause }));

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Receiver } from '../core/receiver';
+import { toReply } from '../core/reply';
 import { readNodeBody } from './read-body';
 import { writeReply } from './write-reply';
 
@@ -19,8 +20,8 @@ export function serveNode(receiver: Receiver, req: IncomingMessage, res: ServerR
       request: req,
     })
     .then(
-      (reply) => {
-        writeReply(res, reply);
+      (outcome) => {
+        writeReply(res, toReply(outcome));
       },
       // receive() never rejects by design; should that ever break, the framework's error handler answers.
       (error: unknown) => {

@@ -17,16 +17,19 @@ export type RedisClientLike = NodeRedisClientLike | IoRedisClientLike;
 /** Sends one raw command with whichever client was given. */
 export type RedisCommand = (args: readonly string[]) => Promise<unknown>;
 
-/** One way to send a raw command, whichever library the client comes from. */
+/** Whether `value` has the shape of a client of either library. */
+export function isRedisClient(value: unknown): value is RedisClientLike {
+  const client = value as Partial<IoRedisClientLike & NodeRedisClientLike> | null;
+  return typeof client?.call === 'function' || typeof client?.sendCommand === 'function';
+}
+
+/** One way to send a raw command, whichever library the client comes from (checked by {@link isRedisClient}). */
 export function commandFor(client: RedisClientLike): RedisCommand {
   // ioredis also has a sendCommand, taking a Command object: test for its `call` first.
   if (typeof (client as Partial<IoRedisClientLike>).call === 'function') {
     const io = client as IoRedisClientLike;
     return ([command = '', ...args]) => io.call(command, ...args);
   }
-  if (typeof (client as Partial<NodeRedisClientLike>).sendCommand === 'function') {
-    const node = client as NodeRedisClientLike;
-    return (args) => node.sendCommand([...args]);
-  }
-  throw new TypeError('client must be a connected node-redis (redis) or ioredis client');
+  const node = client as NodeRedisClientLike;
+  return (args) => node.sendCommand([...args]);
 }

@@ -1,5 +1,7 @@
+import { z } from 'zod';
 import type { DedupeClaim, DedupeStore } from '../dedupe/dedupe-store';
-import { commandFor, type RedisClientLike, type RedisCommand } from './redis-client';
+import { checkOptions, mustBe, optionsObject } from '../options/check-options';
+import { commandFor, isRedisClient, type RedisClientLike, type RedisCommand } from './redis-client';
 
 /** Options of {@link RedisDedupeStore}. */
 export interface RedisDedupeStoreOptions {
@@ -23,6 +25,19 @@ export interface RedisDedupeStoreOptions {
    */
   leaseMs?: number;
 }
+
+const milliseconds = () =>
+  z
+    .number({ error: mustBe('a positive integer of milliseconds') })
+    .int({ error: mustBe('a positive integer of milliseconds') })
+    .positive({ error: mustBe('a positive integer of milliseconds') });
+
+const optionsSchema = optionsObject({
+  client: z.custom<RedisClientLike>(isRedisClient, { error: 'must be a connected node-redis (redis) or ioredis client' }),
+  prefix: z.string({ error: mustBe('a string') }).default('converc:webhooks:'),
+  ttlMs: milliseconds().default(86_400_000),
+  leaseMs: milliseconds().default(600_000),
+} satisfies Record<keyof RedisDedupeStoreOptions, z.ZodType>);
 
 /** The value of a processed key. Claim tokens are UUIDs, so they never equal it. */
 const DONE = 'done';
@@ -50,15 +65,11 @@ export class RedisDedupeStore implements DedupeStore {
   readonly #lease: string;
 
   constructor(options: RedisDedupeStoreOptions) {
-    if (typeof (options as unknown) !== 'object' || (options as unknown) === null) {
-      throw new TypeError('RedisDedupeStore(options): options must be an object with a client');
-    }
-    this.#command = commandFor(options.client);
-    const prefix: unknown = options.prefix ?? 'converc:webhooks:';
-    if (typeof prefix !== 'string') throw new TypeError('prefix must be a string');
+    const { client, prefix, ttlMs, leaseMs } = checkOptions(optionsSchema, options, 'RedisDedupeStore(options)');
+    this.#command = commandFor(client);
     this.#prefix = prefix;
-    this.#ttl = String(positiveInteger(options.ttlMs ?? 86_400_000, 'ttlMs'));
-    this.#lease = String(positiveInteger(options.leaseMs ?? 600_000, 'leaseMs'));
+    this.#ttl = String(ttlMs);
+    this.#lease = String(leaseMs);
   }
 
   async claim(key: string): Promise<DedupeClaim | null> {
@@ -79,11 +90,4 @@ export class RedisDedupeStore implements DedupeStore {
   async isProcessed(key: string): Promise<boolean> {
     return (await this.#command(['GET', this.#prefix + key])) === DONE;
   }
-}
-
-function positiveInteger(value: unknown, option: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw new TypeError(`${option} must be a positive integer of milliseconds, got ${String(value)}`);
-  }
-  return value;
 }

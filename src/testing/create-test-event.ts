@@ -1,4 +1,5 @@
-import type { EventOf } from '../events/event-schemas';
+import type { z } from 'zod';
+import type { EventOf, eventSchemas } from '../events/event-schemas';
 import { EVENT_TYPES, isKnownEventType, type ConvercEventType } from '../events/event-types';
 import { applyOverrides } from './apply-overrides';
 import type { DeepPartial } from './deep-partial';
@@ -9,9 +10,10 @@ import { testId } from './test-id';
 /**
  * What {@link createTestEvent} may change in the event it builds: any field, at any depth. Arrays
  * (such as `data.qualificationAnswers`) and `data.transcript` replace the default whole; a field set
- * to `undefined`, where its type allows it, is removed.
+ * to `undefined`, where its type allows it, is removed. A field the types do not list may be added
+ * too, to try a handler on one the provider has not documented yet.
  */
-export type TestEventOverrides<T extends ConvercEventType> = DeepPartial<EventOf<T>>;
+export type TestEventOverrides<T extends ConvercEventType> = DeepPartial<z.infer<(typeof eventSchemas)[T]>>;
 
 /** Options of {@link createTestEvent}. */
 export interface CreateTestEventOptions {

@@ -2,7 +2,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse }
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import type { AnyEvent } from '../../core/handler-types';
-import { convercWebhooks } from '../../express/middleware';
+import { convercWebhooks } from '../../webhooks';
 import { createNodeHandler } from '../../node/node-handler';
 import { CliError, usageError } from '../cli-error';
 import type { Command, CommandContext } from '../command';
