@@ -1,0 +1,68 @@
+import { resolveOptions, type ConvercWebhooksOptions } from '../../src/core/options';
+import { Receiver, type Delivery } from '../../src/core/receiver';
+import { toReply } from '../../src/core/reply';
+import { fixtures } from '../fixtures/events';
+
+function receiverWith(options: ConvercWebhooksOptions = {}): Receiver {
+  const receiver = new Receiver(resolveOptions(options));
+  receiver.errors.add(() => undefined);
+  return receiver;
+}
+
+function delivery(text: string, headers: Record<string, string> = {}): Delivery {
+  return {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    readBody: () => Promise.resolve({ text, bytes: Buffer.byteLength(text) }),
+  };
+}
+
+const body = JSON.stringify(fixtures['call.ended']);
+
+describe('DeliveryOutcome', () => {
+  it('tells a processed delivery with its id, type, size and the time of each stage it went through', async () => {
+    const receiver = receiverWith();
+    receiver.registry.add('call.ended', () => undefined);
+    const outcome = await receiver.receive(delivery(body));
+    expect(outcome).toMatchObject({ kind: 'processed', id: 'evt-call.ended', type: 'call.ended', bytes: Buffer.byteLength(body) });
+    const { readMs, validateMs, storeMs, handlersMs, totalMs } = outcome.timings;
+    for (const ms of [readMs, validateMs, storeMs, handlersMs]) expect(ms).toBeGreaterThanOrEqual(0);
+    expect(totalMs).toBeGreaterThanOrEqual((readMs ?? 0) + (validateMs ?? 0) + (storeMs ?? 0) + (handlersMs ?? 0));
+  });
+
+  it('tells a duplicate known from X-IC-Id without a type, a size or a read, since the body was never read', async () => {
+    const receiver = receiverWith();
+    await receiver.receive(delivery(body, { 'x-ic-id': 'evt-call.ended' }));
+    const outcome = await receiver.receive(delivery(body, { 'x-ic-id': 'evt-call.ended' }));
+    expect(outcome).toMatchObject({ kind: 'duplicate', id: 'evt-call.ended', type: undefined, bytes: undefined });
+    expect(outcome.timings.readMs).toBeUndefined();
+    expect(outcome.timings.storeMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('tells a refusal with its WebhookError, and the reply is made from it', async () => {
+    const receiver = receiverWith();
+    const outcome = await receiver.receive(delivery('{"id":'));
+    expect(outcome.kind).toBe('refused');
+    if (outcome.kind !== 'refused') return;
+    expect(outcome.error.code).toBe('invalid_json');
+    expect(outcome.bytes).toBe(6);
+    expect(toReply(outcome)).toMatchObject({ status: 400, body: { error: { code: 'invalid_json' } } });
+  });
+
+  it('tells ignored, accepted and failed apart, each with its answer', async () => {
+    expect((await receiverWith().receive(delivery(body))).kind).toBe('ignored');
+
+    const immediate = receiverWith({ ack: 'immediate' });
+    immediate.registry.add('call.ended', () => undefined);
+    const accepted = await immediate.receive(delivery(body));
+    expect(accepted.kind).toBe('accepted');
+    expect(toReply(accepted).status).toBe(202);
+
+    const failing = receiverWith();
+    failing.registry.add('call.ended', () => Promise.reject(new Error('crm down')));
+    const failed = await failing.receive(delivery(body));
+    expect(failed.kind).toBe('failed');
+    if (failed.kind === 'failed') expect(failed.error).toMatchObject({ code: 'handler_failed', attempt: 1 });
+    expect(toReply(failed)).toMatchObject({ status: 500, body: { error: { code: 'handler_failed', message: 'A handler failed to process the event' } } });
+  });
+});
