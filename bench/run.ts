@@ -19,8 +19,10 @@
  *                      v13 ÷ v4 and v14 ÷ v5 in CPU per request, above 1 when this build costs less.
  *                      Only this tree is built when stale, never <dir>.
  *   --pairs-only       start, probe and warm up the servers, then measure only the CPU pairs loaded
- *                      together (no rounds one after the other); prints the pairs and their targets,
- *                      writes nothing. E.g. npx tsx bench/run.ts --baseline /tmp/b --variants 4,5,13,14 --pairs-only
+ *                      together (no rounds one after the other): the pairs and their targets, in a
+ *                      section of their own in RESULTS.md. With --baseline, also the target pairs made
+ *                      with the earlier build, so before and after come from one run:
+ *                      npx tsx bench/run.ts --baseline /tmp/b --variants 1,2,4,5,8,9,13,14 --pairs-only
  *
  * With CONVERC_BENCH_DIST=<dir> set for this command itself, every server loads the package from
  * <dir>/dist and this tree is not built: a build measured against itself.
@@ -206,10 +208,16 @@ async function main(): Promise<void> {
     const report = reportOf(settings, results, pairs, startedAt);
     console.log(`\n${report.markdown}`);
     if (settings.smoke) return;
-    // Runs at another rate or concurrency get sections of their own: they do not replace the full run.
-    // A run of the pairs alone is printed only.
-    const section = rate > 0 ? `fixed rate ${String(rate)}` : connections === DEFAULT_CONNECTIONS ? 'throughput' : `throughput at ${String(connections)} connections`;
-    if (!pairsOnly) writeSection(section, report.markdown);
+    // Runs at another rate or concurrency, and runs of the pairs alone, get sections of their own: they
+    // do not replace the full run.
+    const section = pairsOnly
+      ? 'pairs loaded together'
+      : rate > 0
+        ? `fixed rate ${String(rate)}`
+        : connections === DEFAULT_CONNECTIONS
+          ? 'throughput'
+          : `throughput at ${String(connections)} connections`;
+    writeSection(section, report.markdown);
     if (report.missed > 0) {
       console.error(`\n${String(report.missed)} target(s) missed`);
       process.exitCode = 1;
