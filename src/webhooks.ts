@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { ErrorHandler, EventHandler } from './core/handler-types';
 import { resolveOptions, type ConvercWebhooksOptions } from './core/options';
+import { warnOfFloodRisk } from './core/production-warning';
 import { Receiver, type CloseResult, type ReplayStatus } from './core/receiver';
 import { registerReceiver } from './core/receivers';
 import type { EventOf } from './events/event-schemas';
@@ -98,6 +99,7 @@ const closeOptionsSchema = optionsObject({
  */
 export function convercWebhooks(options: ConvercWebhooksOptions = {}): ConvercWebhooks {
   const resolved = resolveOptions(options);
+  warnOfFloodRisk(resolved);
   const receiver = new Receiver(resolved);
   const { path } = resolved;
 

@@ -35,11 +35,23 @@ describe('MemoryDedupeStore', () => {
     expect(store.claim('a')).not.toBeNull();
   });
 
-  it('marks an id processed even if its claim was evicted meanwhile', () => {
+  it('never evicts a claim held by a delivery still running, however many ids come after it', () => {
     const store = new MemoryDedupeStore({ max: 1 });
     const claim = store.claim('a');
-    store.claim('b');
+    for (const id of ['b', 'c', 'd']) store.complete(store.claim(id)!);
+    expect(store.claim('a')).toBeNull();
     store.complete(claim!);
+    expect(store.claim('a')).toBeNull();
+    expect(store.isProcessed('a')).toBe(true);
+  });
+
+  it('forgets a released claim at once, and a stale release frees nobody else’s claim', () => {
+    const store = new MemoryDedupeStore();
+    const first = store.claim('a')!;
+    store.release(first);
+    const second = store.claim('a');
+    expect(second).not.toBeNull();
+    store.release(first);
     expect(store.claim('a')).toBeNull();
   });
 

@@ -1,6 +1,7 @@
 import { authenticate } from '../auth/authenticate';
 import type { ResolvedAuth } from '../auth/auth-options';
 import type { DedupeClaim, DedupeStore } from '../dedupe/dedupe-store';
+import { digestKey, MAX_STORED_KEY_LENGTH } from '../dedupe/stored-key';
 import { WebhookError, isWebhookError, payloadTooLarge } from '../errors/webhook-error';
 import { parseEvent } from '../events/parse-event';
 import { beforeDeadline, isThenable, TIMED_OUT, withTimeout } from './deadline';
@@ -187,17 +188,18 @@ export class Receiver {
     // 2. The header names the event before the body is read: an id already processed costs no read
     // and no parse. Only a finished id counts: one still being received may yet fail and be released.
     // A store that failed once in this delivery is not asked again: each call could cost storeTimeoutMs.
-    let storeDown = false;
+    let storeDown: { readonly cause: unknown } | undefined;
     if (headerId !== undefined && store?.isProcessed !== undefined) {
+      const storedKey = headerId.length > MAX_STORED_KEY_LENGTH ? await digestKey(headerId) : headerId;
       try {
-        const processed = await withTimeout(store.isProcessed(headerId), storeTimeoutMs);
+        const processed = await withTimeout(store.isProcessed(storedKey), storeTimeoutMs);
         record.lap('store');
         if (processed) return record.end('duplicate', headerId);
       } catch (cause) {
         record.lap('store');
-        const refused = this.#storeFailed(delivery, cause, headerId);
-        if (refused !== undefined) return record.refuse(refused);
-        storeDown = true;
+        storeDown = { cause };
+        // Under 'reject', the refusal waits for the body, so that onError can keep it: it is not resent.
+        if (this.#options.onStoreError === 'process') this.#storeFailed(delivery, storeUnavailable(cause, headerId));
       }
     }
 
@@ -224,14 +226,19 @@ export class Receiver {
     const key = headerId ?? event.id;
     record.id = key;
     record.type = event.type;
+    if (storeDown !== undefined && this.#options.onStoreError === 'reject') {
+      return record.refuse(storeUnavailable(storeDown.cause, key, event, rawBody));
+    }
 
     // 4. Claim the key. A claim that lands after the store timed out is settled like any other:
     // completed or released with the handlers' outcome, or released at once when the delivery is refused.
     let claim: Claim;
-    if (store !== undefined && !storeDown) {
+    if (store !== undefined && storeDown === undefined) {
+      // A store keeps a digest of a long id rather than the id (dedupe/stored-key.ts).
+      const storedKey = key.length > MAX_STORED_KEY_LENGTH ? await digestKey(key) : key;
       let claiming: ReturnType<DedupeStore['claim']> | undefined;
       try {
-        claiming = store.claim(key);
+        claiming = store.claim(storedKey);
         const held = await withTimeout(claiming, storeTimeoutMs);
         record.lap('store');
         if (held === null) return record.end('duplicate', key);
@@ -239,7 +246,7 @@ export class Receiver {
       } catch (cause) {
         record.lap('store');
         claim = Promise.resolve(claiming ?? null).catch(() => null);
-        const refused = this.#storeFailed(delivery, cause, key, event, rawBody);
+        const refused = this.#storeFailed(delivery, storeUnavailable(cause, key, event, rawBody));
         if (refused !== undefined) {
           this.#settle(delivery, claim, 'release');
           return record.refuse(refused);
@@ -257,7 +264,7 @@ export class Receiver {
         return record.end(queued === 'duplicate' ? 'duplicate' : 'accepted', key);
       } catch (cause) {
         record.lap('store');
-        const refused = this.#storeFailed(delivery, cause, key, event, rawBody);
+        const refused = this.#storeFailed(delivery, storeUnavailable(cause, key, event, rawBody));
         if (refused !== undefined) {
           this.#settle(delivery, claim, 'release');
           return record.refuse(refused);
@@ -408,22 +415,9 @@ export class Receiver {
    * Reports a store (or queue) failure, and resolves the refusal when `onStoreError` is `'reject'`;
    * `undefined` means "go on without it".
    */
-  #storeFailed(
-    delivery: Delivery,
-    cause: unknown,
-    key: string,
-    event?: AnyEvent,
-    rawBody?: string,
-  ): WebhookError | undefined {
-    // With the event and its raw body, so that onError can keep an event answered 503: it is not resent.
-    const error = new WebhookError('store_unavailable', 'The dedupe store failed or did not answer in time', {
-      cause,
-      deliveryId: key,
-      event,
-      rawBody,
-    });
+  #storeFailed(delivery: Delivery, error: WebhookError): WebhookError | undefined {
     if (this.#options.onStoreError === 'reject') return error;
-    this.#track(delivery, this.errors.report(error, event));
+    this.#track(delivery, this.errors.report(error, error.event as AnyEvent | undefined));
     return undefined;
   }
 
@@ -532,6 +526,15 @@ function attempt(handler: EventHandler, event: AnyEvent, ctx: HandlerContext): u
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
     return Promise.reject(error);
   }
+}
+
+/**
+ * The `store_unavailable` error, with the event and its raw body where they were read, so that
+ * `onError` can keep an event answered 503: the provider will not resend it.
+ */
+function storeUnavailable(cause: unknown, key: string, event?: AnyEvent, rawBody?: string): WebhookError {
+  const message = 'The dedupe store failed or did not answer in time';
+  return new WebhookError('store_unavailable', message, { cause, deliveryId: key, event, rawBody });
 }
 
 /** Refuses any method but POST. */

@@ -35,7 +35,10 @@ export const memoryDedupeOptionsSchema = optionsObject({
 } satisfies Record<keyof MemoryDedupeOptions, z.ZodType>);
 
 /**
- * Remembers delivery ids in this process, in an LRU bounded by `max` with a time to live of `ttlMs`.
+ * Remembers delivery ids in this process: processed ids in an LRU bounded by `max` with a time to
+ * live of `ttlMs`, and the ids of deliveries still running apart from it, never evicted (a flood of
+ * fresh ids must not free a claim whose handler is at work, or a resend would run beside it). So the
+ * ids held at once are at most `max` plus the deliveries in flight.
  * The default store: one process needs nothing more, and nothing is faster. Several replicas behind a
  * load balancer need a shared store instead, since each would remember only its own deliveries.
  * Every method answers synchronously (a value, not a promise), so the receiver waits on nothing.
@@ -46,14 +49,16 @@ export const memoryDedupeOptionsSchema = optionsObject({
  * ```
  */
 export class MemoryDedupeStore implements DedupeStore {
-  /** Per key: the token of the delivery holding it, or `DONE` once processed. */
-  readonly #entries: LRUCache<string, string>;
+  /** Processed ids, kept for `ttlMs`, the least recently seen forgotten first beyond `max`. */
+  readonly #processed: LRUCache<string, true>;
+  /** Ids claimed by a delivery still running, with the token of its claim. */
+  readonly #claimed = new Map<string, string>();
   #nextToken = 0;
 
   constructor(options: MemoryDedupeOptions = {}) {
     // Named `dedupe.*`: that is where these options are usually given.
     const { max, ttlMs, now } = checkOptions(memoryDedupeOptionsSchema, options, 'MemoryDedupeStore(options)', 'dedupe');
-    this.#entries = new LRUCache<string, string>({
+    this.#processed = new LRUCache<string, true>({
       max,
       ttl: ttlMs,
       // Expired ids are dropped when touched or evicted by `max`: no timer per id.
@@ -65,29 +70,27 @@ export class MemoryDedupeStore implements DedupeStore {
 
   /** How many ids are remembered now (claimed or processed). */
   get size(): number {
-    return this.#entries.size;
+    return this.#processed.size + this.#claimed.size;
   }
 
   claim(key: string): DedupeClaim | null {
-    if (this.#entries.has(key)) return null;
+    if (this.#claimed.has(key) || this.#processed.has(key)) return null;
     const token = String(++this.#nextToken);
-    this.#entries.set(key, token);
+    this.#claimed.set(key, token);
     return { key, token };
   }
 
   complete(claim: DedupeClaim): void {
-    // Unconditional: even if the claim was evicted meanwhile, the event has been processed.
-    this.#entries.set(claim.key, DONE);
+    this.release(claim);
+    // Unconditional: whoever holds the key now, the event has been processed.
+    this.#processed.set(claim.key, true);
   }
 
   isProcessed(key: string): boolean {
-    return this.#entries.get(key) === DONE;
+    return this.#processed.get(key) === true;
   }
 
   release(claim: DedupeClaim): void {
-    if (this.#entries.get(claim.key) === claim.token) this.#entries.delete(claim.key);
+    if (this.#claimed.get(claim.key) === claim.token) this.#claimed.delete(claim.key);
   }
 }
-
-/** Marks a processed key; claim tokens are decimal digits, so they can never equal it. */
-const DONE = 'done';
