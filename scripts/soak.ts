@@ -5,6 +5,10 @@
  *    heap and RSS printed every 100k; fails if the heap grows past what the LRU's `max` explains.
  * 2. On loopback: a load run with 10% duplicates and 5% invalid bodies; fails unless every valid
  *    unique event was handled exactly once.
+ * 3. On loopback, hostile bodies beside legitimate deliveries: validation bombs (1.9 MB of wrong array
+ *    items) and large bodies (4.9 MB each, many at once), while one legitimate event a few
+ *    milliseconds is sent; prints the slowest legitimate answer and the peak RSS, and fails if a
+ *    legitimate event took 8 s (the provider's timeout) or was not processed.
  *
  * Options: --events <n> (default 1,000,000), --requests <n> (default 20,000), --concurrency <n> (50).
  */
@@ -134,11 +138,69 @@ async function loadOnLoopback(): Promise<void> {
   if (wrong.length > 0 || handledCount.size !== validIds.size) throw new Error(`handled wrongly: ${wrong.slice(0, 5).join(', ')}`);
 }
 
+async function hostileBodies(): Promise<void> {
+  const BOMBS = 20;
+  const LARGE = 30;
+  console.log(`3) ${BOMBS} validation bombs and ${LARGE} large bodies at once on loopback, beside legitimate deliveries`);
+  const processed = new Set<string>();
+  const webhooks = convercWebhooks().on('call.ended', (event) => {
+    processed.add(event.id);
+  });
+  webhooks.onError(() => undefined);
+  const server = express().use('/webhooks/converc', webhooks).listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as AddressInfo;
+  const post = (body: string): Promise<number> =>
+    new Promise((resolve) => {
+      const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+      const req = request({ host: '127.0.0.1', port, path: '/webhooks/converc', method: 'POST', headers }, (res) => {
+        res.resume();
+        res.on('end', () => { resolve(res.statusCode ?? 0); });
+      });
+      req.setTimeout(30_000, () => req.destroy());
+      req.on('error', () => { resolve(0); });
+      req.end(body);
+    });
+  const data = fixtures['call.ended'].data;
+  const bomb = JSON.stringify({ ...fixtures['call.ended'], data: { ...data, qualificationAnswers: Array<number>(950_000).fill(0) } });
+  const large = JSON.stringify({ ...fixtures['call.ended'], data: { ...data, transcript: 'x'.repeat(4_900_000) } });
+  let peakRss = 0;
+  const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 20);
+  let slowest = 0;
+  let legitimate = 0;
+  const attack = { running: true };
+  const legit = (async () => {
+    while (attack.running) {
+      const id = `legit-${legitimate++}`;
+      const started = Date.now();
+      await post(bodyWithId(id));
+      slowest = Math.max(slowest, Date.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  })();
+  const started = Date.now();
+  const answers = await Promise.all([
+    ...Array.from({ length: BOMBS }, () => post(bomb)),
+    ...Array.from({ length: LARGE }, (_, index) => post(large.replace('"evt-call.ended"', `"large-${String(index)}"`))),
+  ]);
+  attack.running = false;
+  await legit;
+  await webhooks.drain();
+  clearInterval(sampler);
+  server.close();
+  const counts = answers.reduce<Record<string, number>>((all, status) => ({ ...all, [status]: (all[status] ?? 0) + 1 }), {});
+  console.log(`   attack answered in ${((Date.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(counts)}; peak RSS ${mb(peakRss)} MB`);
+  console.log(`   ${legitimate} legitimate deliveries meanwhile, the slowest answered in ${slowest} ms`);
+  const lost = Array.from({ length: legitimate }, (_, index) => `legit-${index}`).filter((id) => !processed.has(id));
+  if (slowest >= 8000 || lost.length > 0) throw new Error(`legitimate deliveries lost or late: ${lost.length} lost, slowest ${slowest} ms`);
+}
+
 void (async () => {
   try {
     if (!(globalThis as { gc?: unknown }).gc) console.warn('run with --expose-gc for exact heap figures');
     await soakInProcess();
     await loadOnLoopback();
+    await hostileBodies();
     console.log('soak: ok');
   } catch (error) {
     console.error('soak: FAILED:', error);

@@ -25,7 +25,9 @@ export interface AuthOptions {
   /**
    * A check of your own, sync or async, given the framework's request object (Express's `req`, a Node
    * `IncomingMessage`, or a Fetch `Request`): anything else, including a signature scheme should the
-   * provider add one. Answering `false`, throwing or rejecting refuses the delivery with a 401.
+   * provider add one. Answering `false`, throwing or rejecting refuses the delivery with a 401, and so
+   * does taking longer than `storeTimeoutMs` (the bound of every call on the request path), so a check
+   * that never settles cannot leave a delivery unanswered; `onError` hears of each refusal.
    * @default none
    */
   verify?: (request: unknown) => boolean | Promise<boolean>;

@@ -1,3 +1,4 @@
+import { withTimeout } from '../core/deadline';
 import { WebhookError } from '../errors/webhook-error';
 import type { ResolvedAuth } from './auth-options';
 import { constantTimeEqual } from './constant-time';
@@ -20,7 +21,11 @@ export interface Credentials {
  * (401 `unauthorized`). Resolves the error to answer with, or `undefined` when the delivery may pass.
  * No message names the token that was sent or expected.
  */
-export async function authenticate(auth: ResolvedAuth, credentials: Credentials): Promise<WebhookError | undefined> {
+export async function authenticate(
+  auth: ResolvedAuth,
+  credentials: Credentials,
+  verifyTimeoutMs: number,
+): Promise<WebhookError | undefined> {
   if (auth.ranges !== undefined) {
     const address = credentials.remoteAddress;
     if (address === undefined || !inRanges(address, auth.ranges)) {
@@ -33,7 +38,9 @@ export async function authenticate(auth: ResolvedAuth, credentials: Credentials)
   if (auth.verify !== undefined) {
     try {
       // Only `true` passes: a JavaScript verify returning a truthy string is a bug, not a yes.
-      const verdict: unknown = await auth.verify(credentials.request);
+      // Bounded like every call on the request path: a check that never settles must not leave the
+      // delivery unanswered past the provider's timeout.
+      const verdict: unknown = await withTimeout(auth.verify(credentials.request), verifyTimeoutMs);
       if (verdict !== true) {
         return new WebhookError('unauthorized', 'The delivery failed verification');
       }

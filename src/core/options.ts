@@ -71,8 +71,9 @@ export interface ConvercWebhooksOptions {
   bodyTimeoutMs?: number;
   /**
    * How long the answer may wait on the dedupe store before `onStoreError` applies, in milliseconds:
-   * a store that has lost its server may hold a command until it reconnects. Must be below
-   * `ackTimeoutMs`, so the handlers keep time to run.
+   * a store that has lost its server may hold a command until it reconnects. It bounds every other
+   * call on the request path too: the `handoff` queue, and `auth.verify` (a 401 past it). Must be
+   * below `ackTimeoutMs`, so the handlers keep time to run.
    * @default 1000
    */
   storeTimeoutMs?: number;

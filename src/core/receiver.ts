@@ -299,14 +299,18 @@ export class Receiver {
     return record.end(answered === TIMED_OUT || answered === 'failed' ? 'accepted' : answered, key);
   }
 
-  /** Refuses with 401 or 403 when `auth` says so: before the body is read or a key claimed. */
+  /**
+   * Refuses with 401 or 403 when `auth` says so: before the body is read or a key claimed. `verify`,
+   * the user's own check, has `storeTimeoutMs` to answer, as every other call on the request path.
+   */
   #authenticate(delivery: Delivery, auth: ResolvedAuth): Promise<WebhookError | undefined> {
-    return authenticate(auth, {
+    const credentials = {
       url: delivery.url,
       authorization: firstHeader(delivery.headers.authorization),
       remoteAddress: auth.ranges === undefined ? undefined : delivery.remoteAddress?.(),
       request: delivery.request,
-    });
+    };
+    return authenticate(auth, credentials, this.#options.storeTimeoutMs);
   }
 
   /** Refuses a body that is not JSON in UTF-8, or that says it is larger than `limit`. */

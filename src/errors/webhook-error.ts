@@ -23,7 +23,7 @@ export const ERROR_STATUS = {
   shutting_down: 503,
   /** The body is not JSON. */
   invalid_json: 400,
-  /** The body is JSON but not a valid event; `issues` lists why. */
+  /** The body is JSON but not a valid event; `issues` lists the first problems (the check stops at the first). */
   invalid_event: 422,
   /** The `X-IC-Id` header and the body's `id` differ. */
   id_mismatch: 400,
@@ -53,7 +53,7 @@ export interface ValidationIssue {
 export interface WebhookErrorDetails {
   /** The error or thrown value that caused this one; its message is never rewritten. */
   readonly cause?: unknown;
-  /** For `invalid_event`: every problem found. */
+  /** For `invalid_event`: the problems found before the check stopped, at the first. */
   readonly issues?: readonly ValidationIssue[] | undefined;
   /**
    * The body as text, wherever it was read. The provider never resends an event, so this is what an
@@ -85,7 +85,7 @@ export class WebhookError extends Error {
   readonly code: WebhookErrorCode;
   /** The HTTP status the delivery is answered with. */
   readonly status: number;
-  /** For `invalid_event`: every validation problem. */
+  /** For `invalid_event`: the validation problems found before the check stopped, at the first. */
   readonly issues: readonly ValidationIssue[] | undefined;
   /** The request body as text, where it was read. */
   readonly rawBody: string | undefined;
