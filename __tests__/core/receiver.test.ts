@@ -224,7 +224,8 @@ describe('Receiver', () => {
       complete: () => Promise.reject(new Error('READONLY')),
       release: memory.release.bind(memory),
     };
-    const { receiver, errors } = receiverWith({ dedupe: store });
+    // Tried again while the store might recover, a few store timeouts apart, before onError hears of it.
+    const { receiver, errors } = receiverWith({ dedupe: store, storeTimeoutMs: 5 });
     receiver.registry.add('call.ended', () => undefined);
     expect((await answerOf(receiver, delivery(fixtures['call.ended']))).status).toBe(200);
     await receiver.drain();

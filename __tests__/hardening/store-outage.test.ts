@@ -57,3 +57,62 @@ describe('an absurdly long id', () => {
     expect(keys.at(-1)).toBe('evt-short');
   });
 });
+
+// Under onStoreError: 'process', an event that arrives while the store is down is processed anyway.
+// It must still be recorded once the store is back, or its resend after the outage runs it again.
+describe("a store outage under onStoreError: 'process'", () => {
+  function flakyStore() {
+    const memory = new MemoryDedupeStore();
+    const state = { down: true, calls: 0 };
+    // Every call while down rejects, as a client whose server is gone does.
+    const call = <T>(work: () => T): Promise<T> => {
+      state.calls += 1;
+      return state.down ? Promise.reject(new Error('ECONNREFUSED')) : Promise.resolve(work());
+    };
+    const store: DedupeStore = {
+      claim: (key) => call(() => memory.claim(key)),
+      complete: (claim) => call(() => {
+        memory.complete(claim);
+      }),
+      release: (claim) => call(() => {
+        memory.release(claim);
+      }),
+      isProcessed: (key) => call(() => memory.isProcessed(key)),
+    };
+    return { store, state };
+  }
+  const statusOf = async (response: Promise<Response>) => ((await (await response).json()) as { status: string }).status;
+
+  it.each([
+    ['named in X-IC-Id (the store fails the processed check)', true],
+    ['named in the body only (the store fails the claim)', false],
+  ])('records an event %s once the store is back, so its resend is a duplicate', async (_, withHeader) => {
+    const { store, state } = flakyStore();
+    const handler = jest.fn();
+    const webhooks = convercWebhooks({ dedupe: store, storeTimeoutMs: 20 }).on('call.ended', handler).onError(() => undefined);
+    const handle = createFetchHandler(webhooks);
+    const send = () => {
+      const headers: Record<string, string> = { 'content-type': 'application/json', ...(withHeader ? { 'x-ic-id': 'evt-outage' } : {}) };
+      return handle(new Request('http://127.0.0.1/hooks', { method: 'POST', headers, body: JSON.stringify(eventWithId('call.ended', 'evt-outage')) }));
+    };
+    expect(await statusOf(send())).toBe('processed');
+    setTimeout(() => {
+      state.down = false;
+    }, 70);
+    await webhooks.drain();
+    expect(await statusOf(send())).toBe('duplicate');
+    expect(handler).toHaveBeenCalledTimes(1);
+  });
+
+  it('gives up after a bounded number of tries, and then onError hears that the event was not recorded', async () => {
+    const { store, state } = flakyStore();
+    const errors: WebhookError[] = [];
+    const webhooks = convercWebhooks({ dedupe: store, storeTimeoutMs: 5 }).on('call.ended', () => undefined).onError((error) => void errors.push(error));
+    await statusOf(post(createFetchHandler(webhooks), JSON.stringify(eventWithId('call.ended', 'evt-down')), 'evt-down'));
+    await webhooks.drain();
+    const calls = state.calls;
+    expect(calls).toBeLessThanOrEqual(8); // the processed check, then a completion and its retries
+    expect(errors.map((error) => error.code)).toEqual(['store_unavailable', 'store_unavailable']);
+    expect(errors[1]?.message).toMatch(/failed to complete/);
+  });
+});

@@ -232,10 +232,12 @@ export class Receiver {
 
     // 4. Claim the key. A claim that lands after the store timed out is settled like any other:
     // completed or released with the handlers' outcome, or released at once when the delivery is refused.
+    // A store that is down is not asked to claim, but is told once the event is processed (lateClaim).
     let claim: Claim;
-    if (store !== undefined && storeDown === undefined) {
-      // A store keeps a digest of a long id rather than the id (dedupe/stored-key.ts).
-      const storedKey = key.length > MAX_STORED_KEY_LENGTH ? await digestKey(key) : key;
+    // A store keeps a digest of a long id rather than the id (dedupe/stored-key.ts).
+    const storedKey = store === undefined || key.length <= MAX_STORED_KEY_LENGTH ? key : await digestKey(key);
+    if (store !== undefined && storeDown !== undefined) claim = { key: storedKey, token: UNCLAIMED };
+    else if (store !== undefined) {
       let claiming: ReturnType<DedupeStore['claim']> | undefined;
       try {
         claiming = store.claim(storedKey);
@@ -245,7 +247,7 @@ export class Receiver {
         claim = held;
       } catch (cause) {
         record.lap('store');
-        claim = Promise.resolve(claiming ?? null).catch(() => null);
+        claim = lateClaim(claiming, storedKey, storeTimeoutMs);
         const refused = this.#storeFailed(delivery, storeUnavailable(cause, key, event, rawBody));
         if (refused !== undefined) {
           this.#settle(delivery, claim, 'release');
@@ -282,7 +284,7 @@ export class Receiver {
     const { ack, ackTimeoutMs } = this.#options;
     // A handler that returned without a promise has finished. When all have (most handlers count, log
     // or enqueue), the delivery is answered at once, with no promise, timer or race per handler: they
-    // cost about 4 KB of garbage per delivery and a tenth of its CPU over node:http (bench/PROFILE.md).
+    // cost about 4 KB of garbage per delivery and 4–5% of its CPU over node:http (bench/PROFILE.md).
     if (!firstAttempts.some(isThenable)) {
       this.#settle(delivery, claim, 'complete');
       record.lap('handlers');
@@ -428,7 +430,7 @@ export class Receiver {
   /**
    * Completes or releases a claim, in the background: `drain()` waits for what is left to do. A claim
    * held at a store that answers at once (the memory store) is settled at once, with no promise: an
-   * async settle cost 0.8 KB of garbage on every delivery (bench/PROFILE.md).
+   * async settle cost 0.8 KB of garbage and 2–4% of the CPU of every delivery (bench/PROFILE.md).
    */
   #settle(delivery: Delivery, claim: Claim, how: 'complete' | 'release'): void {
     if (claim === undefined) return;
@@ -439,15 +441,35 @@ export class Receiver {
   /** Completes or releases a held claim; resolves what is still to do, if anything. Never throws or rejects. */
   #settleHeld(held: DedupeClaim | null, how: 'complete' | 'release'): Promise<void> | undefined {
     const { store } = this.#options;
-    if (held === null || store === undefined) return undefined;
-    const failed = (cause: unknown): Promise<void> =>
-      this.errors.report(new WebhookError('store_unavailable', `The dedupe store failed to ${how} a claim`, { cause, deliveryId: held.key }));
+    // A claim nobody holds has nothing to release.
+    if (held === null || store === undefined || (how === 'release' && held.token === UNCLAIMED)) return undefined;
     try {
       const done = how === 'complete' ? store.complete(held) : store.release(held);
-      return isThenable(done) ? Promise.resolve(done).then(undefined, failed) : undefined;
+      return isThenable(done) ? Promise.resolve(done).then(undefined, (cause: unknown) => this.#settleAgain(held, how, cause)) : undefined;
     } catch (cause) {
-      return failed(cause);
+      return this.#settleAgain(held, how, cause);
     }
+  }
+
+  /**
+   * Tries a completion or release that failed again while the store recovers: an event processed
+   * during an outage must still be recorded, or its resend after recovery runs again. Up to
+   * {@link SETTLE_RETRIES} more times, after `storeTimeoutMs`, then twice that, and so on (about a
+   * minute at the default); `drain()` waits for it, and `onError` hears of a failure that outlasts them.
+   */
+  async #settleAgain(held: DedupeClaim, how: 'complete' | 'release', cause: unknown): Promise<void> {
+    const { store, storeTimeoutMs } = this.#options;
+    for (let retry = 0; retry < SETTLE_RETRIES && store !== undefined; retry++) {
+      await sleep(storeTimeoutMs * 2 ** retry);
+      try {
+        await withTimeout(how === 'complete' ? store.complete(held) : store.release(held), storeTimeoutMs);
+        return;
+      } catch (again) {
+        cause = again;
+      }
+    }
+    const error = new WebhookError('store_unavailable', `The dedupe store failed to ${how} a claim`, { cause, deliveryId: held.key });
+    await this.errors.report(error);
   }
 
   /** Hands an event whose handler failed every attempt to `onDeadLetter`; never throws. */
@@ -539,6 +561,26 @@ function attempt(handler: EventHandler, event: AnyEvent, ctx: HandlerContext): u
 function storeUnavailable(cause: unknown, key: string, event?: AnyEvent, rawBody?: string): WebhookError {
   const message = 'The dedupe store failed or did not answer in time';
   return new WebhookError('store_unavailable', message, { cause, deliveryId: key, event, rawBody });
+}
+
+/** How many more times a failed completion or release is tried, while the store recovers. */
+const SETTLE_RETRIES = 6;
+
+/** The token of a claim nobody holds: completing it records the id, releasing it frees nothing. */
+const UNCLAIMED = 'unclaimed';
+
+/**
+ * The claim of a delivery whose store failed to claim in time: the store's own if it lands after all
+ * (within `SETTLE_RETRIES` store timeouts), else one held by nobody, so that the event, if processed,
+ * is still recorded once the store is back, and a resend after the outage is a duplicate.
+ */
+function lateClaim(claiming: ReturnType<DedupeStore['claim']> | undefined, key: string, storeTimeoutMs: number): Promise<DedupeClaim> {
+  const unclaimed: DedupeClaim = { key, token: UNCLAIMED };
+  if (claiming === undefined) return Promise.resolve(unclaimed);
+  return Promise.resolve(withTimeout(claiming, storeTimeoutMs * SETTLE_RETRIES)).then(
+    (held) => held ?? unclaimed,
+    () => unclaimed,
+  );
 }
 
 /** Refuses any method but POST. */
