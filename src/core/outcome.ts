@@ -47,7 +47,7 @@ export type DeliveryOutcome =
 export type OutcomeKind = DeliveryOutcome['kind'];
 
 /** One stage of {@link StageTimings} that is timed while the delivery runs. */
-export type Stage = 'read' | 'validate' | 'store' | 'handlers';
+type Stage = 'read' | 'validate' | 'store' | 'handlers';
 
 /**
  * What is known of a delivery while it goes through the receiver: its id and type once known, its
