@@ -24,6 +24,15 @@ describe.each([
     expect(handler.mock.calls[0]?.[0]).toEqual(fixtures['call.ended']);
   });
 
+  it('answers an empty body 400 invalid_json, though express.json() turned it into {}', async () => {
+    const { app, handler, onError } = appWith(express.json());
+    const response = await request(app).post('/h').set('Content-Type', 'application/json').set('Content-Length', '0').send('');
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('invalid_json');
+    expect(handler).not.toHaveBeenCalled();
+    expect((onError.mock.calls[0] as [WebhookError])[0].code).toBe('invalid_json');
+  });
+
   it('keeps the parsed value as the raw body onError receives', async () => {
     const { app, onError } = appWith(express.json());
     const broken = { ...fixtures['call.ended'], createdAt: 'yesterday' };

@@ -28,6 +28,8 @@ export function readNodeBody(req: IncomingMessage, limit: number, timeoutMs: num
     // Serverless platforms (Google Cloud Functions, Firebase) keep the raw bytes beside the parsed body.
     const raw = parsed.rawBody;
     if (Buffer.isBuffer(raw)) return within(raw, limit);
+    // body-parser turns an empty body into {}: an empty body is not JSON, whichever parser ran first.
+    if (req.headers['content-length'] === '0') return Promise.resolve({ text: '', bytes: 0 });
     if (typeof left === 'object' && left !== null) return Promise.resolve({ parsed: left });
     return Promise.reject(
       new WebhookError(
