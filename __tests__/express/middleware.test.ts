@@ -41,6 +41,26 @@ describe.each([
     expect(response.text).toBe('not here');
   });
 
+  it('handles a request whose route calls the receiver from its own handler, whatever the URL (NestJS mounts this way)', async () => {
+    const handler = jest.fn();
+    const webhooks = convercWebhooks().onAny(handler);
+    const app = express()
+      .post('/with-next', (req, res, next) => {
+        webhooks(req, res, next);
+      })
+      .post('/without-next', (req, res) => {
+        webhooks(req, res);
+      })
+      .use((_req, res) => {
+        res.status(404).send('app 404');
+      });
+    const first = await request(app).post('/with-next').send(fixtures['call.ended']);
+    expect(first.body.status).toBe('processed');
+    const second = await request(app).post('/without-next').set('X-IC-Id', 'evt-other').send({ ...fixtures['call.ended'], id: 'evt-other' });
+    expect(second.body.status).toBe('processed');
+    expect(handler).toHaveBeenCalledTimes(2);
+  });
+
   it('passes on a request that an earlier route matched and handed to next()', async () => {
     const handler = jest.fn();
     const app = express()
