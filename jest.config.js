@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
+  // FC_SEED=<n> replays every property suite from one seed.
+  setupFiles: ['<rootDir>/__tests__/fixtures/fast-check-seed.ts'],
   transform: {
     '^.+\\.ts$': [
       'ts-jest',

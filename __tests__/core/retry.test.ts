@@ -71,6 +71,19 @@ describe('retry', () => {
     expect(runs).toBe(8);
   });
 
+  it('answers 202 with retry set even when attempts is 1, and hands the event to onDeadLetter', async () => {
+    const { webhooks, deadLetters } = retrying(
+      () => {
+        throw new Error('once');
+      },
+      { retry: { attempts: 1 } },
+    );
+    const client = await serve(createNodeHandler(webhooks));
+    expect((await post(client)).status).toBe(202);
+    await webhooks.drain();
+    expect(deadLetters).toHaveLength(1);
+  });
+
   it('answers a resend during the retries as a duplicate', async () => {
     const gate = deferred();
     let runs = 0;

@@ -3,13 +3,8 @@ import { convercWebhooks, createFetchHandler, parseEvent, type AnyEvent } from '
 import { nearSchemaEvent } from '../fixtures/arbitraries';
 import { eventWithId, fixtures } from '../fixtures/events';
 
-// Every random choice below comes from fast-check, so a run is fixed by its seed: FC_SEED=<n> runs
-// the suite with that seed (a failure prints the seed it ran with), and without it fast-check picks one.
-const FC_SEED = process.env.FC_SEED;
-if (FC_SEED !== undefined && FC_SEED !== '') {
-  if (!/^-?\d+$/.test(FC_SEED)) throw new Error(`FC_SEED must be an integer, got ${JSON.stringify(FC_SEED)}`);
-  fc.configureGlobal({ ...fc.readConfigureGlobal(), seed: Number(FC_SEED) });
-}
+// Every random choice below comes from fast-check, so a run is fixed by its seed (FC_SEED, read by
+// __tests__/fixtures/fast-check-seed.ts for every suite).
 
 const url = 'http://127.0.0.1/webhooks/converc';
 const CONTRACT_STATUSES = [200, 202, 400, 413, 415, 422];

@@ -39,6 +39,7 @@ describe('an unknown option key', () => {
 
   it('is named first when other options are wrong too, since it usually explains them', () => {
     expect(() => convercWebhooks({ ackTimeoutMs: -1, onEror: () => undefined } as never)).toThrow(/unknown key "onEror"; did you mean "onError"\?/);
+    expect(() => convercWebhooks({ ackTimeoutMs: -1, dedupe: { ttl: 1 } } as never)).toThrow(/^dedupe has an unknown key "ttl"; did you mean "ttlMs"\?/);
   });
 });
 

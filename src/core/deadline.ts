@@ -6,9 +6,8 @@ export const TIMED_OUT: unique symbol = Symbol('timed out');
  * A rejection passes through. The timer never keeps the process alive, and is cleared as soon as
  * `work` settles.
  *
- * Work that has already settled (a store in memory, a handler that returned at once) gets no timer:
- * a `setTimeout`, a `Promise.race` and a `finally` on every store call were a measurable share of a
- * delivery's cost (bench/PROFILE.md) for an answer that was never in doubt.
+ * Work that has settled by the next promise job gets no timer: a timer that is armed and cleared at
+ * once is a cost for an answer that was never in doubt.
  */
 export function beforeDeadline<T>(work: Promise<T>, deadline: number): Promise<T | typeof TIMED_OUT> {
   return new Promise((resolve, reject) => {

@@ -165,7 +165,10 @@ const dedupeSchema = z
     }
     const memory = memoryDedupeOptionsSchema.safeParse(dedupe);
     if (memory.success) return new MemoryDedupeStore(dedupe);
-    for (const { path, message } of memory.error.issues) ctx.issues.push({ code: 'custom', input: dedupe, path, message });
+    // Re-raised as custom issues, keeping the word of an unknown key so that checkOptions names it first.
+    for (const issue of memory.error.issues) {
+      ctx.issues.push({ code: 'custom', input: dedupe, path: issue.path, message: issue.message, params: { unknownKey: issue.code === 'unrecognized_keys' } });
+    }
     return z.NEVER;
   });
 

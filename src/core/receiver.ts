@@ -271,7 +271,8 @@ export class Receiver {
           this.#settle(delivery, claim, 'release');
           return record.refuse(refused);
         }
-        // Not queued, so never lost: the handlers run here instead, and onError has heard why.
+        // Not queued, so never lost: the handlers run here instead, and onError has heard why. (A job
+        // that lands after the timeout runs twice: hence the handoff's `enableOfflineQueue: false` advice.)
       }
     }
 
@@ -290,7 +291,7 @@ export class Receiver {
       record.lap('handlers');
       return record.end(handlers.length === 0 ? 'ignored' : !held && ack === 'immediate' ? 'accepted' : 'processed', key);
     }
-    const answer = new HandlersAnswer(held);
+    const answer = new HandlersAnswer(!held && this.#options.retry !== undefined);
     this.#track(delivery, this.#runHandlers(delivery, handlers, firstAttempts, event, ctx, rawBody, claim, answer));
     if (!held && ack === 'immediate') return record.end('accepted', key);
     const answered = held
@@ -497,19 +498,19 @@ export class Receiver {
 
 /**
  * The answer a delivery's handlers give, which the first to come decides: all settled (`processed`,
- * or `failed`); the first failure left without a retry (`failed`: a 500 need not wait for the other
- * handlers); or, when a retry will run and the answer is not held, the first failure (`accepted`:
- * the event is ours now, and its retries run after the answer).
+ * or `failed`); with `retry`, unless the answer is held, the first failure (`accepted`: the event is
+ * ours now, and what is left of its attempts runs after the answer); else the first failure left
+ * without a retry (`failed`: a 500 need not wait for the other handlers).
  */
 class HandlersAnswer {
   readonly promise: Promise<'processed' | 'failed' | 'accepted'>;
   /** The last failure, for `onDeadLetter` and the `failed` outcome. */
   lastFailure: WebhookError | undefined;
-  readonly #held: boolean;
+  readonly #acceptOnFailure: boolean;
   #settle!: (kind: 'processed' | 'failed' | 'accepted') => void;
 
-  constructor(held: boolean) {
-    this.#held = held;
+  constructor(acceptOnFailure: boolean) {
+    this.#acceptOnFailure = acceptOnFailure;
     this.promise = new Promise((resolve) => (this.#settle = resolve));
   }
 
@@ -521,8 +522,8 @@ class HandlersAnswer {
   /** A handler failed; `retrying` when it runs again later. */
   failed(error: WebhookError, retrying: boolean): void {
     this.lastFailure = error;
-    if (!retrying) this.#settle('failed');
-    else if (!this.#held) this.#settle('accepted');
+    if (this.#acceptOnFailure) this.#settle('accepted');
+    else if (!retrying) this.#settle('failed');
   }
 }
 

@@ -28,7 +28,7 @@ export interface Reply {
   readonly body: SuccessBody | ErrorBody;
 }
 
-/** At most this many validation issues go into a response body; `onError` gets them all. */
+/** At most this many validation issues go into a response body (the check stops at the first problem, so it seldom finds more). */
 export const MAX_REPLY_ISSUES = 20;
 
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});

@@ -23,7 +23,10 @@ export function readNodeBody(req: IncomingMessage, limit: number, timeoutMs: num
   const parsed = req as ParsedRequest;
   const left = parsed.body;
   if (Buffer.isBuffer(left)) return within(left, limit);
-  if (typeof left === 'string') return within(Buffer.from(left), limit);
+  if (typeof left === 'string') {
+    const bytes = Buffer.byteLength(left);
+    return bytes > limit ? Promise.reject(payloadTooLarge(limit)) : Promise.resolve({ text: left, bytes });
+  }
   if (req.readableEnded || req.readableDidRead || parsed._body === true) {
     // Serverless platforms (Google Cloud Functions, Firebase) keep the raw bytes beside the parsed body.
     const raw = parsed.rawBody;

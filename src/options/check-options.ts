@@ -12,9 +12,14 @@ export function checkOptions<S extends z.ZodType>(schema: S, value: unknown, sub
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const { issues } = result.error;
-  const issue = issues.find(({ code }) => code === 'unrecognized_keys') ?? issues[0];
+  const issue = issues.find(isUnknownKey) ?? issues[0];
   const path = formatPath(prefix === '' ? (issue?.path ?? []) : [prefix, ...(issue?.path ?? [])]);
   throw new TypeError(`${path === '' ? subject : path} ${issue?.message ?? 'is invalid'}`);
+}
+
+/** An unknown key, as zod words it, or as a nested check re-raised it (`params.unknownKey`). */
+function isUnknownKey(issue: z.core.$ZodIssue): boolean {
+  return issue.code === 'unrecognized_keys' || (issue.code === 'custom' && issue.params?.['unknownKey'] === true);
 }
 
 /**
