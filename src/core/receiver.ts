@@ -10,6 +10,7 @@ import { HandlerRegistry } from './handler-registry';
 import type { AnyEvent, EventHandler, HandlerContext, IncomingHeaders } from './handler-types';
 import { InFlight } from './in-flight';
 import { isIdentityEncoding, isJsonContentType } from './media-type';
+import { decodeRefusedBody } from './refused-body';
 import type { ResolvedOptions } from './options';
 import { DeliveryRecord, type DeliveryOutcome } from './outcome';
 import { backoffDelay } from './retry';
@@ -19,6 +20,9 @@ import { backoffDelay } from './retry';
  * parser already produced.
  */
 export type DeliveryBody = { readonly text: string; readonly bytes: number } | { readonly parsed: unknown };
+
+/** A body as it came (bytes), or as another parser left it (text), for a refusal to hand to `onError`. */
+export type RawBody = Uint8Array | string;
 
 /** One HTTP request, as any adapter sees it. */
 export interface Delivery {
@@ -33,6 +37,12 @@ export interface Delivery {
    * once the request has passed the checks that need no body, so a known duplicate is never read.
    */
   readBody(limit: number, timeoutMs: number): Promise<DeliveryBody>;
+  /**
+   * Reads the body as it came, at most `limit` bytes, for a delivery refused for its media type: its
+   * charset or encoding may not be UTF-8 JSON, and `onError` should get it all the same. Optional: an
+   * adapter without it hands `onError` no raw body for such a refusal.
+   */
+  readRawBody?(limit: number, timeoutMs: number): Promise<RawBody>;
   /**
    * Answer only once the handlers have settled, however long they take: `ackTimeoutMs` and
    * `ack: 'immediate'` do not apply. For platforms that may freeze work left after the response.
@@ -180,7 +190,11 @@ export class Receiver {
       methodRefusal(delivery) ??
       (auth !== undefined && delivery.trusted !== true ? await this.#authenticate(delivery, auth) : undefined) ??
       this.#contentRefusal(delivery);
-    if (refusal !== undefined) return record.refuse(refusal.with({ deliveryId: headerId }));
+    if (refusal !== undefined) {
+      // A body in the wrong media type is most often a sender's set-up, of an event sent only once: onError gets it.
+      const rawBody = refusal.code === 'unsupported_media_type' ? await this.#refusedBody(delivery) : undefined;
+      return record.refuse(refusal.with({ deliveryId: headerId, rawBody }));
+    }
     if (this.#closing) return record.refuse(await this.#shuttingDown(delivery, record, headerId));
     // Authentication may wait on a user's check, which is none of the stages; the other checks take no time.
     if (auth !== undefined) record.lap();
@@ -330,6 +344,17 @@ export class Receiver {
     const { limit } = this.#options;
     if (Number(firstHeader(headers['content-length'])) > limit) return payloadTooLarge(limit);
     return undefined;
+  }
+
+  /** The text of a body refused for its media type, decoded as its headers say (see refused-body.ts), or `undefined`. */
+  async #refusedBody(delivery: Delivery): Promise<string | undefined> {
+    const { limit, bodyTimeoutMs } = this.#options;
+    try {
+      const raw = await delivery.readRawBody?.(limit, bodyTimeoutMs);
+      return raw === undefined ? undefined : await decodeRefusedBody(raw, delivery.headers, limit);
+    } catch {
+      return undefined;
+    }
   }
 
   /** The `503 shutting_down` refusal, with what arrives anyway read into it: the provider will not resend it. */

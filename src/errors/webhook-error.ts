@@ -9,7 +9,11 @@ export const ERROR_STATUS = {
   unauthorized: 401,
   /** With `auth.allowIps`: the client address is outside the allowlist. Answered before the body is read. */
   forbidden: 403,
-  /** A `Content-Type` that is not JSON, a charset other than UTF-8, or a `Content-Encoding` other than identity. */
+  /**
+   * A `Content-Type` that is not JSON, a charset other than UTF-8, or a `Content-Encoding` other than
+   * identity. `onError` still gets the body as text, decoded as its headers say (gzip and deflate
+   * inflated up to `limit`): most often it is a valid event sent with the wrong set-up.
+   */
   unsupported_media_type: 415,
   /** The body is larger than the `limit` option. */
   payload_too_large: 413,

@@ -2,7 +2,7 @@ import { toReply, type Reply } from '../core/reply';
 import { receiverOf } from '../core/receivers';
 import type { ConvercWebhooks } from '../webhooks';
 import { checkOptions, fn, optionsObject } from '../options/check-options';
-import { readFetchBody } from './read-body';
+import { readFetchBody, readFetchRawBody } from './read-body';
 
 /** What a platform may pass beside the request: Cloudflare's `ExecutionContext`, Hono's `c.executionCtx`. */
 export interface FetchContext {
@@ -57,6 +57,7 @@ export function createFetchHandler(webhooks: ConvercWebhooks, options: FetchHand
       method: request.method,
       headers: Object.fromEntries(request.headers),
       readBody: (limit, timeoutMs) => readFetchBody(request, limit, timeoutMs),
+      readRawBody: (limit, timeoutMs) => readFetchRawBody(request, limit, timeoutMs),
       holdUntilSettled: platformWaitUntil === undefined,
       url: pathAndQuery(request.url),
       remoteAddress: () => context?.remoteAddress,

@@ -6,11 +6,22 @@ import { WebhookError, payloadTooLarge } from '../errors/webhook-error';
  * runtimes, Deno and Bun as well. Reading stops, and the stream is cancelled, at the first byte over.
  */
 export async function readFetchBody(request: Request, limit: number, timeoutMs: number): Promise<DeliveryBody> {
+  const { chunks, size } = await readChunks(request, limit, timeoutMs);
+  return { text: decodeUtf8(chunks, size), bytes: size };
+}
+
+/** The body as it came, at most `limit` bytes: for a refusal that hands `onError` what was sent in another charset or encoding. */
+export async function readFetchRawBody(request: Request, limit: number, timeoutMs: number): Promise<Uint8Array> {
+  const { chunks, size } = await readChunks(request, limit, timeoutMs);
+  return join(chunks, size);
+}
+
+async function readChunks(request: Request, limit: number, timeoutMs: number): Promise<{ chunks: Uint8Array[]; size: number }> {
   if (request.bodyUsed) {
     throw new WebhookError('body_unavailable', 'The request body was already read by something else');
   }
   const stream = request.body;
-  if (stream === null) return { text: '', bytes: 0 };
+  if (stream === null) return { chunks: [], size: 0 };
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -40,17 +51,22 @@ export async function readFetchBody(request: Request, limit: number, timeoutMs: 
   } finally {
     clearTimeout(timer);
   }
-  return { text: decodeUtf8(chunks, size), bytes: size };
+  return { chunks, size };
 }
 
 /** Bytes as UTF-8 text. An invalid sequence becomes U+FFFD rather than costing the event. */
 function decodeUtf8(chunks: readonly Uint8Array[], size: number): string {
-  if (chunks.length === 1 && chunks[0] !== undefined) return new TextDecoder().decode(chunks[0]);
+  return new TextDecoder().decode(join(chunks, size));
+}
+
+/** The chunks as one array (the one chunk itself, when there is one). */
+function join(chunks: readonly Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1 && chunks[0] !== undefined) return chunks[0];
   const bytes = new Uint8Array(size);
   let offset = 0;
   for (const chunk of chunks) {
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return new TextDecoder().decode(bytes);
+  return bytes;
 }

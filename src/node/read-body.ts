@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { WebhookError, payloadTooLarge } from '../errors/webhook-error';
 import { deadlineQueue } from './deadline-queue';
-import type { DeliveryBody } from '../core/receiver';
+import type { DeliveryBody, RawBody } from '../core/receiver';
 
 /** What other middleware may have left on a request: a parsed body, or the raw bytes beside it. */
 interface ParsedRequest extends IncomingMessage {
@@ -41,15 +41,31 @@ export function readNodeBody(req: IncomingMessage, limit: number, timeoutMs: num
       ),
     );
   }
-  return readStream(req, limit, timeoutMs);
+  return readStream(req, limit, timeoutMs, asText);
 }
+
+/**
+ * Reads a request's body as it came, at most `limit` bytes: for a refusal that hands `onError` what was
+ * sent in another charset or encoding. What another parser left is taken as it is.
+ */
+export function readNodeRawBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<RawBody> {
+  const parsed = req as ParsedRequest;
+  const left = parsed.body ?? parsed.rawBody;
+  if (Buffer.isBuffer(left) || typeof left === 'string') return Promise.resolve(left);
+  if (req.readableEnded || req.readableDidRead || parsed._body === true) {
+    return Promise.reject(new WebhookError('body_unavailable', 'Another body parser consumed the request'));
+  }
+  return readStream(req, limit, timeoutMs, (bytes) => bytes);
+}
+
+const asText = (bytes: Buffer, size: number): DeliveryBody => ({ text: decodeUtf8(bytes), bytes: size });
 
 /** Bytes another parser kept, as the body, if they are within `limit`. */
 function within(bytes: Buffer, limit: number): Promise<DeliveryBody> {
   return bytes.length > limit ? Promise.reject(payloadTooLarge(limit)) : Promise.resolve({ text: decodeUtf8(bytes), bytes: bytes.length });
 }
 
-function readStream(req: IncomingMessage, limit: number, timeoutMs: number): Promise<DeliveryBody> {
+function readStream<T>(req: IncomingMessage, limit: number, timeoutMs: number, as: (bytes: Buffer, size: number) => T): Promise<T> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -88,8 +104,7 @@ function readStream(req: IncomingMessage, limit: number, timeoutMs: number): Pro
       deadlines.cancel(deadline);
       // One chunk (most bodies) is decoded as it is: concatenating would copy it for nothing.
       const [only] = chunks;
-      const text = decodeUtf8(chunks.length === 1 && only !== undefined ? only : Buffer.concat(chunks, size));
-      resolve({ text, bytes: size });
+      resolve(as(chunks.length === 1 && only !== undefined ? only : Buffer.concat(chunks, size), size));
     });
     req.on('error', (cause: Error) => {
       fail(() => new WebhookError('request_aborted', 'The request body could not be read', { cause }));

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Receiver } from '../core/receiver';
 import { toReply } from '../core/reply';
-import { readNodeBody } from './read-body';
+import { readNodeBody, readNodeRawBody } from './read-body';
 import { writeReply } from './write-reply';
 
 /** Express's `next`, or any Connect-style continuation. */
@@ -14,6 +14,7 @@ export function serveNode(receiver: Receiver, req: IncomingMessage, res: ServerR
       method: req.method ?? 'GET',
       headers: req.headers,
       readBody: (limit, timeoutMs) => readNodeBody(req, limit, timeoutMs),
+      readRawBody: (limit, timeoutMs) => readNodeRawBody(req, limit, timeoutMs),
       url: req.url,
       // Express's req.ip honours its `trust proxy` setting; X-Forwarded-For is never read here.
       remoteAddress: () => (req as { ip?: string }).ip ?? req.socket.remoteAddress,
