@@ -33,6 +33,23 @@ describe.each([
     expect((onError.mock.calls[0] as [WebhookError])[0].code).toBe('invalid_json');
   });
 
+  it('warns once per receiver, with a code, that the parser comes before onError, and not when mounted first', async () => {
+    const emit = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const { app } = appWith(express.json());
+      await request(app).post('/h').set('Content-Type', 'application/json').send(body);
+      await request(app).post('/h').set('Content-Type', 'application/json').send(body);
+      expect(emit).toHaveBeenCalledTimes(1);
+      expect(emit.mock.calls[0]?.[1]).toMatchObject({ code: 'CONVERC_WEBHOOKS_PARSED_FIRST' });
+      expect(String(emit.mock.calls[0]?.[0])).toMatch(/size limit.*before onError.*Mount the receiver before any body parser/s);
+      const first = express().use('/h', convercWebhooks()).use(express.json());
+      await request(first).post('/h').set('Content-Type', 'application/json').send(body);
+      expect(emit).toHaveBeenCalledTimes(1);
+    } finally {
+      emit.mockRestore();
+    }
+  });
+
   it('keeps the parsed value as the raw body onError receives', async () => {
     const { app, onError } = appWith(express.json());
     const broken = { ...fixtures['call.ended'], createdAt: 'yesterday' };

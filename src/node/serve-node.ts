@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Receiver } from '../core/receiver';
 import { toReply } from '../core/reply';
+import { warnIfParsedFirst } from './parsed-first-warning';
 import { readNodeBody, readNodeRawBody } from './read-body';
 import { writeReply } from './write-reply';
 
@@ -9,6 +10,7 @@ export type NextFunction = (error?: unknown) => void;
 
 /** Hands a Node request to the core and writes its answer; shared by the Express and node:http adapters. */
 export function serveNode(receiver: Receiver, req: IncomingMessage, res: ServerResponse, next?: NextFunction): void {
+  warnIfParsedFirst(receiver, req);
   receiver
     .receive({
       method: req.method ?? 'GET',
