@@ -36,6 +36,14 @@ describe('jobIdFor', () => {
     expect(new Set(ids.map(jobIdFor)).size).toBe(ids.length);
     for (const id of ids) expect(jobIdFor(id)).not.toMatch(/^-?\d+$|:/);
   });
+
+  it('keeps a job id short and known whatever the id: an id over 200 characters becomes its digest', () => {
+    const long = 'x'.repeat(1024 * 1024);
+    expect(jobIdFor(long)).toMatch(/^~sha256-[0-9a-f]{64}$/);
+    expect(jobIdFor(long)).toBe(jobIdFor('x'.repeat(1024 * 1024)));
+    expect(jobIdFor(`${long}y`)).not.toBe(jobIdFor(long));
+    expect(jobIdFor('y'.repeat(200))).toBe('y'.repeat(200));
+  });
 });
 
 describe('the types', () => {
