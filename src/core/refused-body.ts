@@ -1,4 +1,5 @@
 import type { IncomingHeaders } from './handler-types';
+import { joinBytes } from './join-bytes';
 import type { RawBody } from './receiver';
 
 /**
@@ -40,13 +41,7 @@ async function inflate(bytes: Uint8Array, format: 'gzip' | 'deflate', limit: num
   } catch {
     return undefined;
   }
-  const joined = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    joined.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return joined;
+  return joinBytes(chunks, size);
 }
 
 function decode(bytes: Uint8Array, charset: string | undefined): string {

@@ -1,3 +1,4 @@
+import { joinBytes } from '../core/join-bytes';
 import type { DeliveryBody } from '../core/receiver';
 import { WebhookError, payloadTooLarge } from '../errors/webhook-error';
 
@@ -13,7 +14,7 @@ export async function readFetchBody(request: Request, limit: number, timeoutMs: 
 /** The body as it came, at most `limit` bytes: for a refusal that hands `onError` what was sent in another charset or encoding. */
 export async function readFetchRawBody(request: Request, limit: number, timeoutMs: number): Promise<Uint8Array> {
   const { chunks, size } = await readChunks(request, limit, timeoutMs);
-  return join(chunks, size);
+  return joinBytes(chunks, size);
 }
 
 async function readChunks(request: Request, limit: number, timeoutMs: number): Promise<{ chunks: Uint8Array[]; size: number }> {
@@ -56,17 +57,5 @@ async function readChunks(request: Request, limit: number, timeoutMs: number): P
 
 /** Bytes as UTF-8 text. An invalid sequence becomes U+FFFD rather than costing the event. */
 function decodeUtf8(chunks: readonly Uint8Array[], size: number): string {
-  return new TextDecoder().decode(join(chunks, size));
-}
-
-/** The chunks as one array (the one chunk itself, when there is one). */
-function join(chunks: readonly Uint8Array[], size: number): Uint8Array {
-  if (chunks.length === 1 && chunks[0] !== undefined) return chunks[0];
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  return new TextDecoder().decode(joinBytes(chunks, size));
 }
