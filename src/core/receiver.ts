@@ -171,7 +171,22 @@ export class Receiver {
    * every failure is an outcome, and a refusal is reported to `onError` here.
    */
   receive(delivery: Delivery): Promise<DeliveryOutcome> {
-    const outcome = this.#receive(delivery, new DeliveryRecord()).then((ended) => {
+    return this.#exit(delivery, this.#receive(delivery, new DeliveryRecord()));
+  }
+
+  /**
+   * Refuses a delivery with `error` (an adapter's refusal, such as `not_found`), after reading its body
+   * into the error: the provider will not resend it, so `onError` should have it. Never rejects.
+   */
+  refuse(delivery: Delivery, error: WebhookError): Promise<DeliveryOutcome> {
+    const record = new DeliveryRecord();
+    record.id = deliveryIdHeader(delivery.headers);
+    return this.#exit(delivery, this.#refuseWithBody(delivery, record, error));
+  }
+
+  /** Where every outcome leaves: a refusal is reported to `onError`, and `drain()` waits for it all. */
+  #exit(delivery: Delivery, receiving: Promise<DeliveryOutcome>): Promise<DeliveryOutcome> {
+    const outcome = receiving.then((ended) => {
       if (ended.kind === 'refused') this.#track(delivery, this.errors.report(ended.error, ended.error.event as AnyEvent | undefined));
       return ended;
     });
@@ -195,7 +210,7 @@ export class Receiver {
       const rawBody = refusal.code === 'unsupported_media_type' ? await this.#refusedBody(delivery) : undefined;
       return record.refuse(refusal.with({ deliveryId: headerId, rawBody }));
     }
-    if (this.#closing) return record.refuse(await this.#shuttingDown(delivery, record, headerId));
+    if (this.#closing) return this.#refuseWithBody(delivery, record, new WebhookError('shutting_down', 'The receiver is shutting down'));
     // Authentication may wait on a user's check, which is none of the stages; the other checks take no time.
     if (auth !== undefined) record.lap();
 
@@ -357,12 +372,13 @@ export class Receiver {
     }
   }
 
-  /** The `503 shutting_down` refusal, with what arrives anyway read into it: the provider will not resend it. */
-  async #shuttingDown(delivery: Delivery, record: DeliveryRecord, headerId: string | undefined): Promise<WebhookError> {
+  /** Refuses with `error`, once what arrives anyway is read into it: the provider will not resend it. */
+  async #refuseWithBody(delivery: Delivery, record: DeliveryRecord, error: WebhookError): Promise<DeliveryOutcome> {
     const body = await this.#readBody(delivery).catch(() => undefined);
     record.lap('read');
+    if (body !== undefined && 'text' in body) record.bytes = body.bytes;
     const rawBody = body === undefined ? undefined : 'text' in body ? body.text : stringifyForReplay(body.parsed);
-    return new WebhookError('shutting_down', 'The receiver is shutting down', { rawBody, deliveryId: headerId });
+    return record.refuse(error.with({ rawBody, deliveryId: record.id }));
   }
 
   /** Parses the body and validates the event, its id against `X-IC-Id` and its age; throws a `WebhookError`. */
