@@ -16,8 +16,8 @@ describe('discardBody', () => {
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;
     try {
-      const client = join(__dirname, '..', 'fixtures', 'post-oversized.mjs');
-      const { stdout } = await run(process.execPath, [client, `http://127.0.0.1:${port}/`, String(6 * 1024 * 1024), '20']);
+      const client = join(__dirname, '..', 'fixtures', 'post-oversized.ts');
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', client, `http://127.0.0.1:${port}/`, String(6 * 1024 * 1024), '20']);
       expect(JSON.parse(stdout)).toEqual(Array.from({ length: 20 }, () => '413 payload_too_large'));
     } finally {
       server.close();
@@ -42,11 +42,15 @@ describe('discardBody', () => {
           res.resume();
           res.on('end', resolve);
         });
-        req.on('error', () => resolve());
+        req.on('error', () => {
+          resolve();
+        });
         req.flushHeaders();
         for (let i = 0; i < chunks; i++) req.write(Buffer.alloc(1000));
         // Never ends: only the bounds can end the wait.
-        setTimeout(() => req.destroy(), 2_000).unref();
+        setTimeout(() => {
+          req.destroy();
+        }, 2_000).unref();
       });
     try {
       await post(10);
