@@ -4,6 +4,7 @@ import type { DedupeClaim, DedupeStore } from '../dedupe/dedupe-store';
 import { digestKey, MAX_STORED_KEY_LENGTH } from '../dedupe/stored-key';
 import { WebhookError, isWebhookError, payloadTooLarge } from '../errors/webhook-error';
 import { parseEvent } from '../events/parse-event';
+import { ByteBudget } from './byte-budget';
 import { beforeDeadline, isThenable, TIMED_OUT, withTimeout } from './deadline';
 import { ErrorHooks } from './error-hooks';
 import { HandlerRegistry } from './handler-registry';
@@ -84,12 +85,15 @@ export class Receiver {
   readonly errors = new ErrorHooks();
   readonly #inFlight = new InFlight();
   readonly #options: ResolvedOptions;
+  /** The room bodies being read and parsed share: `maxBytesInFlight`. */
+  readonly #bodies: ByteBudget;
   /** Deliveries whose handlers have not all settled yet. */
   #running = 0;
   #closing = false;
 
   constructor(options: ResolvedOptions) {
     this.#options = options;
+    this.#bodies = new ByteBudget(options.maxBytesInFlight);
   }
 
   /** The path option, for adapters that route. */
@@ -232,10 +236,14 @@ export class Receiver {
       }
     }
 
-    // 3. Read, parse and validate.
+    // 3. Read, parse and validate, in the room a large body takes of `maxBytesInFlight` (it waits,
+    // unread, for it: the sender's TCP window then fills and the sender waits too).
     let rawBody: string | undefined;
     let event: AnyEvent;
+    const share = this.#bodyShare(delivery);
     try {
+      const waiting = share === 0 ? undefined : this.#bodies.take(share);
+      if (waiting !== undefined) await waiting;
       const body = await this.#readBody(delivery);
       record.lap('read');
       if ('text' in body) {
@@ -251,6 +259,8 @@ export class Receiver {
         ? error
         : new WebhookError('request_aborted', 'The request body could not be read', { cause: error });
       return record.refuse(refused.with({ rawBody, deliveryId: headerId }));
+    } finally {
+      if (share !== 0) this.#bodies.give(share);
     }
     const key = headerId ?? event.id;
     record.id = key;
@@ -364,17 +374,40 @@ export class Receiver {
   /** The text of a body refused for its media type, decoded as its headers say (see refused-body.ts), or `undefined`. */
   async #refusedBody(delivery: Delivery): Promise<string | undefined> {
     const { limit, bodyTimeoutMs } = this.#options;
-    try {
+    return this.#inBodyRoom(delivery, async () => {
       const raw = await delivery.readRawBody?.(limit, bodyTimeoutMs);
       return raw === undefined ? undefined : await decodeRefusedBody(raw, delivery.headers, limit);
-    } catch {
-      return undefined;
+    }).catch(() => undefined);
+  }
+
+  /**
+   * The share of `maxBytesInFlight` a delivery's body takes while it is read and parsed: its declared
+   * size (or `limit` when none is declared), but nothing for a small one (most events are a few KB:
+   * a flood of them costs no more than their connections) or for one the app hands over itself.
+   */
+  #bodyShare(delivery: Delivery): number {
+    if (delivery.trusted === true) return 0;
+    const { limit } = this.#options;
+    const declared = Number(firstHeader(delivery.headers['content-length']) ?? Number.NaN);
+    if (Number.isNaN(declared)) return limit;
+    return declared <= SMALL_BODY_BYTES ? 0 : Math.min(declared, limit);
+  }
+
+  /** Runs `read` in the room the delivery's body takes of `maxBytesInFlight`, once there is room. */
+  async #inBodyRoom<T>(delivery: Delivery, read: () => Promise<T>): Promise<T> {
+    const share = this.#bodyShare(delivery);
+    if (share === 0) return read();
+    await this.#bodies.take(share);
+    try {
+      return await read();
+    } finally {
+      this.#bodies.give(share);
     }
   }
 
   /** Refuses with `error`, once what arrives anyway is read into it: the provider will not resend it. */
   async #refuseWithBody(delivery: Delivery, record: DeliveryRecord, error: WebhookError): Promise<DeliveryOutcome> {
-    const body = await this.#readBody(delivery).catch(() => undefined);
+    const body = await this.#inBodyRoom(delivery, () => this.#readBody(delivery)).catch(() => undefined);
     record.lap('read');
     if (body !== undefined && 'text' in body) record.bytes = body.bytes;
     const rawBody = body === undefined ? undefined : 'text' in body ? body.text : stringifyForReplay(body.parsed);
@@ -604,6 +637,9 @@ function storeUnavailable(cause: unknown, key: string, event?: AnyEvent, rawBody
   const message = 'The dedupe store failed or did not answer in time';
   return new WebhookError('store_unavailable', message, { cause, deliveryId: key, event, rawBody });
 }
+
+/** A body declared at most this large takes no share of `maxBytesInFlight`. */
+export const SMALL_BODY_BYTES = 64 * 1024;
 
 /** How many more times a failed completion or release is tried, while the store recovers. */
 const SETTLE_RETRIES = 6;
