@@ -22,6 +22,6 @@ export interface InboxHandlerContext<Db extends PostgresClientLike = PostgresCli
 
 /** Whether a handler's context comes from an inbox worker (it has the transaction's `db`). */
 export function isInboxContext<Db extends PostgresClientLike>(ctx: HandlerContext): ctx is InboxHandlerContext<Db> {
-  const db = (ctx as Partial<InboxHandlerContext>).db;
-  return typeof db === 'object' && db !== null && typeof db.query === 'function';
+  const { db } = ctx as { readonly db?: unknown };
+  return typeof db === 'object' && db !== null && typeof (db as Partial<PostgresClientLike>).query === 'function';
 }

@@ -75,7 +75,7 @@ export class PostgresInboxWorker implements InboxWorker {
     this.#wake();
     await Promise.all(this.#lanes);
     await this.#listening;
-    this.#dropListener();
+    await this.#dropListener();
   }
 
   #nextWake(): Promise<void> {
@@ -101,7 +101,7 @@ export class PostgresInboxWorker implements InboxWorker {
       } catch (cause) {
         await this.#down(cause);
       }
-      if (!worked && !this.#closing) await this.#sleep();
+      if (!worked && !this.#isClosing()) await this.#sleep();
     }
   }
 
@@ -110,9 +110,9 @@ export class PostgresInboxWorker implements InboxWorker {
     await Promise.race([this.#woken, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.#settings.pollMs)))]);
     clearTimeout(timer);
     // A lost LISTEN connection is made again on the next sleep: the poll kept things moving meanwhile.
-    if (this.#listener === undefined && !this.#closing) {
+    if (!this.#isListening() && !this.#isClosing()) {
       await this.#listening;
-      if (this.#listener === undefined) this.#listening = this.#listen();
+      if (!this.#isListening()) this.#listening = this.#listen();
     }
   }
 
@@ -145,7 +145,7 @@ export class PostgresInboxWorker implements InboxWorker {
         return true;
       }
       const attempt = row.attempts + 1;
-      const ctx: InboxHandlerContext<PostgresClientLike> = Object.freeze({
+      const ctx: InboxHandlerContext = Object.freeze({
         id: event.id,
         receivedAt: new Date(row.received_at),
         headers: row.headers ?? {},
@@ -193,6 +193,15 @@ export class PostgresInboxWorker implements InboxWorker {
     }
   }
 
+  // Read through methods: these fields change while a lane awaits, which TypeScript's narrowing cannot see.
+  #isClosing(): boolean {
+    return this.#closing;
+  }
+
+  #isListening(): boolean {
+    return this.#listener !== undefined;
+  }
+
   #up(): void {
     this.#reportedDown = false;
   }
@@ -214,12 +223,12 @@ export class PostgresInboxWorker implements InboxWorker {
       client = await pool.connect();
       const listening = client;
       listening.on('error', () => {
-        if (this.#listener === listening) this.#dropListener(true);
+        if (this.#listener === listening) void this.#dropListener(true);
       });
       listening.on('notification', this.#onNotification);
       await listening.query(sql.listen);
       this.#listener = listening;
-      if (this.#closing) this.#dropListener();
+      if (this.#isClosing()) await this.#dropListener();
     } catch {
       client?.removeListener('notification', this.#onNotification);
       client?.release(true);
@@ -231,7 +240,7 @@ export class PostgresInboxWorker implements InboxWorker {
   };
 
   /** Gives the LISTEN connection back: closed when `broken`, else with its LISTEN undone, for reuse. */
-  #dropListener(broken = false): void {
+  async #dropListener(broken = false): Promise<void> {
     const client = this.#listener;
     if (client === undefined) return;
     this.#listener = undefined;
@@ -240,14 +249,12 @@ export class PostgresInboxWorker implements InboxWorker {
       client.release(true);
       return;
     }
-    void client.query(`UNLISTEN "${this.#settings.sql.channel}"`).then(
-      () => {
-        client.release();
-      },
-      () => {
-        client.release(true);
-      },
-    );
+    try {
+      await client.query(`UNLISTEN "${this.#settings.sql.channel}"`);
+      client.release();
+    } catch {
+      client.release(true);
+    }
   }
 
   /** Deletes processed rows older than `ttlMs`: once gone, a resend of the event is new again. */
