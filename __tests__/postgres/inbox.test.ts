@@ -153,6 +153,19 @@ describeWithPostgres('createPostgresInbox', () => {
     expect(await effectCounts(pool, effects)).toEqual(new Map([['evt-4', 1]]));
   });
 
+  it('counts a failure whose message holds a NUL, which Postgres text cannot store', async () => {
+    const dead: string[] = [];
+    const webhooks = convercWebhooks({ handoff: inbox, onDeadLetter: (event) => void dead.push(event.id) })
+      .on('call.ended', () => {
+        throw new Error('bad\0byte');
+      })
+      .onError(() => undefined);
+    await inbox.enqueue(eventWithId('call.ended', 'evt-nul'), { id: 'evt-nul', receivedAt: new Date(), headers: {} });
+    workers.push(inbox.work(webhooks, { pollMs: 20, retry: { attempts: 1 } }));
+    await waitUntil(() => dead.length === 1, 10_000, 'onDeadLetter');
+    expect(await row('evt-nul')).toEqual({ status: 'dead', attempts: 1, last_error: 'Error: bad\uFFFDbyte' });
+  });
+
   it('wakes an idle worker with NOTIFY, long before its next poll', async () => {
     const webhooks = convercWebhooks({ handoff: inbox }).on('call.ended', inbox.handler((event, { db }) => writeEffect(event, db)));
     workers.push(inbox.work(webhooks, { pollMs: 600_000, concurrency: 2 }));

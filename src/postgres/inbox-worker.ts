@@ -274,7 +274,11 @@ export class PostgresInboxWorker implements InboxWorker {
 /** Kept on a connection in use, so that its failure rejects the query at hand instead of throwing. */
 function ignoreError(): void {}
 
+/**
+ * A failure as the row's `last_error` keeps it. Postgres text cannot hold NUL: a message with one
+ * would fail the update that counts the attempt, and the row would run again and again uncounted.
+ */
 function errorText(cause: unknown): string {
-  const text = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+  const text = (cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)).replaceAll('\0', '\uFFFD');
   return text.length > MAX_ERROR_LENGTH ? text.slice(0, MAX_ERROR_LENGTH) : text;
 }
