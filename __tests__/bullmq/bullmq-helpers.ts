@@ -90,8 +90,8 @@ export interface WorkerProcess {
 const children = new Set<ChildProcess>();
 
 /**
- * Starts a worker process and resolves once it is ready to take jobs: `script` prints `ready` then
- * (the Postgres inbox's tests pass their own).
+ * Starts a worker process and resolves once it prints `ready`. `script` is the worker to run: the
+ * Postgres inbox's tests pass their own.
  */
 export async function startWorkerProcess(
   name: string,

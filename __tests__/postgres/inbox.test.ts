@@ -206,6 +206,16 @@ describeWithPostgres('createPostgresInbox', () => {
     expect(await short.enqueue(eventWithId('call.ended', 'evt-6'), ctx)).toBe('accepted');
   });
 
+  it('has its workers prune processed rows every pruneEveryMs', async () => {
+    const short = createPostgresInbox({ pool, table, ttlMs: 50 });
+    const webhooks = convercWebhooks({ handoff: short }).on('call.ended', () => undefined);
+    await short.enqueue(eventWithId('call.ended', 'evt-pruned'), { id: 'evt-pruned', receivedAt: new Date(), headers: {} });
+    workers.push(short.work(webhooks, { pollMs: 20, pruneEveryMs: 50 }));
+    await waitUntil(async () => (await row('evt-pruned'))?.status === 'processed', 10_000, 'the row to be processed');
+    await waitUntil(async () => (await row('evt-pruned')) === undefined, 10_000, 'the worker to prune the row');
+    expect(await short.enqueue(eventWithId('call.ended', 'evt-pruned'), { id: 'evt-pruned', receivedAt: new Date(), headers: {} })).toBe('accepted');
+  });
+
   it('stores an id over 200 characters as its digest, and hands handlers the event’s own id', async () => {
     const longId = `evt-${'x'.repeat(300)}`;
     const ids: string[] = [];

@@ -1,5 +1,8 @@
 import { sqlTable } from './table-name';
 
+/** How many processed rows one prune statement deletes at most: a long delete would hold its locks long. */
+export const PRUNE_BATCH = 1000;
+
 /** The statements of one inbox table, written once. */
 export interface InboxSql {
   /** The channel `NOTIFY` wakes workers on. */
@@ -39,7 +42,7 @@ WHERE status = 'pending' AND run_after <= now() ORDER BY run_after LIMIT 1 FOR U
   run_after = now() + $5 * interval '1 millisecond' WHERE id = $1`,
     prune: `DELETE FROM ${t} WHERE id IN (
   SELECT id FROM ${t} WHERE status = 'processed' AND processed_at < now() - $1 * interval '1 millisecond'
-  LIMIT 1000 FOR UPDATE SKIP LOCKED)`,
+  LIMIT ${PRUNE_BATCH} FOR UPDATE SKIP LOCKED)`,
     replayDead: `WITH moved AS (
   UPDATE ${t} SET status = 'pending', attempts = 0, run_after = now(), last_error = NULL
   WHERE status = 'dead' AND ($1::text IS NULL OR type = $1) RETURNING id)

@@ -24,7 +24,8 @@ export interface InboxWorkerSettings {
   readonly concurrency: number;
   readonly retry: ResolvedRetry;
   readonly pollMs: number;
-  readonly ttlMs: number;
+  /** Deletes processed rows older than the inbox's `ttlMs`. */
+  readonly prune: () => Promise<number>;
   readonly pruneEveryMs: number;
 }
 
@@ -259,12 +260,8 @@ export class PostgresInboxWorker implements InboxWorker {
 
   /** Deletes processed rows older than `ttlMs`: once gone, a resend of the event is new again. */
   async #prune(): Promise<void> {
-    const { pool, sql, ttlMs } = this.#settings;
     try {
-      let deleted: number | null;
-      do {
-        ({ rowCount: deleted } = await pool.query(sql.prune, [ttlMs]));
-      } while (deleted !== null && deleted >= 1000 && !this.#closing);
+      await this.#settings.prune();
     } catch {
       // The lanes report an outage; pruning simply waits for the next round.
     }

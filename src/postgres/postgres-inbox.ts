@@ -7,7 +7,7 @@ import { digestKey, MAX_STORED_KEY_LENGTH } from '../dedupe/stored-key';
 import { checkOptions, mustBe, optionsObject, positiveMs } from '../options/check-options';
 import type { ConvercWebhooks } from '../webhooks';
 import { isInboxContext, type InboxHandlerContext } from './inbox-context';
-import { inboxSql } from './inbox-sql';
+import { inboxSql, PRUNE_BATCH } from './inbox-sql';
 import { PostgresInboxWorker, type InboxWorker } from './inbox-worker';
 import { isPostgresPool, type PostgresClientLike, type PostgresPoolLike } from './postgres-client';
 import { applySchema, DEFAULT_INBOX_TABLE, inboxSchemaSql } from './schema';
@@ -159,6 +159,14 @@ const replayDeadSchema = optionsObject({
 export function createPostgresInbox<Db extends PostgresClientLike = PostgresClientLike>(options: PostgresInboxOptions): PostgresInbox<Db> {
   const { pool, table, ttlMs, omitHeaders } = checkOptions(optionsSchema, options, 'createPostgresInbox(options)');
   const sql = inboxSql(table);
+  const prune = async (): Promise<number> => {
+    let total = 0;
+    for (;;) {
+      const deleted = (await pool.query(sql.prune, [ttlMs])).rowCount ?? 0;
+      total += deleted;
+      if (deleted < PRUNE_BATCH) return total;
+    }
+  };
 
   return {
     table,
@@ -176,7 +184,7 @@ export function createPostgresInbox<Db extends PostgresClientLike = PostgresClie
     work(webhooks, workOptions = {}) {
       const receiver = receiverOf(webhooks);
       const { concurrency, retry, pollMs, pruneEveryMs } = checkOptions(workOptionsSchema, workOptions, 'inbox.work(webhooks, options)');
-      return new PostgresInboxWorker({ pool, sql, receiver, concurrency, retry, pollMs, ttlMs, pruneEveryMs });
+      return new PostgresInboxWorker({ pool, sql, receiver, concurrency, retry, pollMs, prune, pruneEveryMs });
     },
 
     handler<E extends AnyEvent>(handler: (event: E, ctx: InboxHandlerContext<Db>) => unknown): EventHandler<E> {
@@ -195,14 +203,7 @@ export function createPostgresInbox<Db extends PostgresClientLike = PostgresClie
       return (rows[0] as { moved?: number } | undefined)?.moved ?? 0;
     },
 
-    async prune() {
-      let total = 0;
-      for (;;) {
-        const { rowCount } = await pool.query(sql.prune, [ttlMs]);
-        total += rowCount ?? 0;
-        if ((rowCount ?? 0) < 1000) return total;
-      }
-    },
+    prune,
   };
 }
 
