@@ -243,6 +243,18 @@ describeWithPostgres('createPostgresInbox', () => {
     expect((errors[0]?.cause as Error).message).toContain('only in a Postgres inbox worker');
   });
 
+  it('cannot store an event holding \\u0000 (jsonb refuses it): onStoreError decides, and onError keeps the body', async () => {
+    const errors: WebhookError[] = [];
+    const webhooks = convercWebhooks({ handoff: inbox, onStoreError: 'reject' }).onError((error) => {
+      errors.push(error);
+    });
+    const client = await serve(createNodeHandler(webhooks));
+    const body = JSON.stringify(eventWithId('call.ended', 'evt-nul-body')).replace('"call.ended"', '"call.ended","note":"a\\u0000b"');
+    const answer = await client({ headers: { 'content-type': 'application/json' }, body });
+    expect([answer.status, answer.body?.error?.code]).toEqual([503, 'store_unavailable']);
+    expect(errors.map((error) => [error.code, error.rawBody])).toEqual([['store_unavailable', body]]);
+  });
+
   it('migrates twice, and from two callers at once, without an error', async () => {
     await Promise.all([inbox.migrate(), inbox.migrate()]);
     await inbox.migrate();
