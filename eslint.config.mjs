@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'node_modules/', 'jest.config.js'] },
+  { ignores: ['dist/', 'coverage/', 'node_modules/', 'jest.config.js', 'docs/api/'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -5,10 +5,15 @@ import { idSchema, timestampSchema } from './primitives';
 
 /** The fields every event carries, whatever its type. Unknown fields are kept. */
 export const envelopeShape = {
+  /** The event's id (opaque): the provider's dedupe key, as is the `X-IC-Id` header. */
   id: idSchema,
+  /** The event's type, such as `call.ended`; new types may appear at any time. */
   type: z.string().min(1, 'must be a non-empty string'),
+  /** An ISO-8601 date-time; not documented by the provider. */
   createdAt: timestampSchema,
+  /** An organization's id (opaque); not documented by the provider. */
   organizationId: idSchema,
+  /** The event's payload, whose shape depends on its type. */
   data: z.looseObject({}),
 };
 
@@ -18,8 +23,13 @@ export const envelopeShape = {
  */
 export const unknownEventSchema = z.looseObject({
   ...envelopeShape,
+  /** The event's type: one this version does not know. */
   type: envelopeShape.type.refine((type) => !isKnownEventType(type), 'is a known event type, so its data must match that type'),
 });
 
-/** An event of a type this version does not know; its `data` is any JSON object. */
+/**
+ * An event of a type this version does not know; its `data` is any JSON object.
+ *
+ * @useDeclaredType
+ */
 export type UnknownEvent = Documented<z.infer<typeof unknownEventSchema>>;

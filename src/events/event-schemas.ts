@@ -10,16 +10,26 @@ import { recordingSchema } from './recording';
 
 /** The `data` of every `call.*` event, as documented. Unknown fields are kept. */
 export const callEventDataSchema = z.looseObject({
+  /** The call. */
   call: callSchema,
+  /** The visitor. */
   contact: contactSchema,
+  /** Answers to qualification questions (one in the provider's sample); not documented by the provider. */
   qualificationAnswers: z.array(qualificationAnswerSchema),
   /** `null` until a transcript is available; its shape is not documented, so it is any JSON value. */
   transcript: jsonValueSchema.nullable(),
+  /** The call's recording. */
   recording: recordingSchema,
 });
 
 function eventSchemaOf<T extends ConvercEventType, D extends z.ZodType>(type: T, data: D) {
-  return z.looseObject({ ...envelopeShape, type: z.literal(type), data });
+  return z.looseObject({
+    ...envelopeShape,
+    /** The event's type. */
+    type: z.literal(type),
+    /** The event's payload. */
+    data,
+  });
 }
 
 /** `call.requested`: a visitor starts a call and enters the queue. */
@@ -27,14 +37,23 @@ export const callRequestedEventSchema = eventSchemaOf('call.requested', callEven
 /** `call.accepted`: a rep accepts the call; `data.call.acceptedAt` is set. */
 export const callAcceptedEventSchema = eventSchemaOf(
   'call.accepted',
-  callEventDataSchema.extend({ call: acceptedCallSchema }),
+  callEventDataSchema.extend({
+    /** The call, accepted. */
+    call: acceptedCallSchema,
+  }),
 );
 /** `call.canceled`: the visitor leaves before a rep accepts. */
 export const callCanceledEventSchema = eventSchemaOf('call.canceled', callEventDataSchema);
 /** `call.missed`: no rep accepts before the ring timeout. */
 export const callMissedEventSchema = eventSchemaOf('call.missed', callEventDataSchema);
 /** `call.ended`: a call ends (any end, queue exits included); `data.call.endedAt` is set. */
-export const callEndedEventSchema = eventSchemaOf('call.ended', callEventDataSchema.extend({ call: endedCallSchema }));
+export const callEndedEventSchema = eventSchemaOf(
+  'call.ended',
+  callEventDataSchema.extend({
+    /** The call, ended. */
+    call: endedCallSchema,
+  }),
+);
 /** `call.transcript_ready`: the call transcript is ready. */
 export const callTranscriptReadyEventSchema = eventSchemaOf('call.transcript_ready', callEventDataSchema);
 /** `call.recording_ready`: the recording has finished uploading; the signed URLs are populated. */
@@ -44,16 +63,29 @@ export const webhookTestEventSchema = eventSchemaOf('webhook.test', z.looseObjec
 
 /** The schema of each documented event type. */
 export const eventSchemas = {
+  /** {@link callRequestedEventSchema} */
   'call.requested': callRequestedEventSchema,
+  /** {@link callAcceptedEventSchema} */
   'call.accepted': callAcceptedEventSchema,
+  /** {@link callCanceledEventSchema} */
   'call.canceled': callCanceledEventSchema,
+  /** {@link callMissedEventSchema} */
   'call.missed': callMissedEventSchema,
+  /** {@link callEndedEventSchema} */
   'call.ended': callEndedEventSchema,
+  /** {@link callTranscriptReadyEventSchema} */
   'call.transcript_ready': callTranscriptReadyEventSchema,
+  /** {@link callRecordingReadyEventSchema} */
   'call.recording_ready': callRecordingReadyEventSchema,
+  /** {@link webhookTestEventSchema} */
   'webhook.test': webhookTestEventSchema,
 } as const satisfies Record<ConvercEventType, z.ZodType>;
 
+/**
+ * The schema of any documented event type.
+ *
+ * @inline
+ */
 type EventSchema = (typeof eventSchemas)[ConvercEventType];
 
 /** Any documented event, told apart by `type`. */
@@ -74,5 +106,9 @@ export type EventOf<T extends ConvercEventType> = Documented<z.infer<(typeof eve
 /** Any documented event (a union told apart by `type`). */
 export type ConvercEvent = EventOf<ConvercEventType>;
 
-/** The `data` of a `call.*` event. */
+/**
+ * The `data` of a `call.*` event.
+ *
+ * @useDeclaredType
+ */
 export type CallEventData = Documented<z.infer<typeof callEventDataSchema>>;
