@@ -61,35 +61,45 @@ export const callRecordingReadyEventSchema = eventSchemaOf('call.recording_ready
 /** `webhook.test`: sent from the provider's test endpoint; its `data` is not documented, so any object. */
 export const webhookTestEventSchema = eventSchemaOf('webhook.test', z.looseObject({}));
 
-/** The schema of each documented event type. */
-export const eventSchemas = {
-  /** {@link callRequestedEventSchema} */
+/**
+ * The schema of each documented event type. Typed member by member so that the reference names each
+ * schema rather than spelling it out; the compiler holds the two lists to each other.
+ */
+export const eventSchemas: {
+  /** The schema of `call.requested`. */
+  readonly 'call.requested': typeof callRequestedEventSchema;
+  /** The schema of `call.accepted`. */
+  readonly 'call.accepted': typeof callAcceptedEventSchema;
+  /** The schema of `call.canceled`. */
+  readonly 'call.canceled': typeof callCanceledEventSchema;
+  /** The schema of `call.missed`. */
+  readonly 'call.missed': typeof callMissedEventSchema;
+  /** The schema of `call.ended`. */
+  readonly 'call.ended': typeof callEndedEventSchema;
+  /** The schema of `call.transcript_ready`. */
+  readonly 'call.transcript_ready': typeof callTranscriptReadyEventSchema;
+  /** The schema of `call.recording_ready`. */
+  readonly 'call.recording_ready': typeof callRecordingReadyEventSchema;
+  /** The schema of `webhook.test`. */
+  readonly 'webhook.test': typeof webhookTestEventSchema;
+} = {
   'call.requested': callRequestedEventSchema,
-  /** {@link callAcceptedEventSchema} */
   'call.accepted': callAcceptedEventSchema,
-  /** {@link callCanceledEventSchema} */
   'call.canceled': callCanceledEventSchema,
-  /** {@link callMissedEventSchema} */
   'call.missed': callMissedEventSchema,
-  /** {@link callEndedEventSchema} */
   'call.ended': callEndedEventSchema,
-  /** {@link callTranscriptReadyEventSchema} */
   'call.transcript_ready': callTranscriptReadyEventSchema,
-  /** {@link callRecordingReadyEventSchema} */
   'call.recording_ready': callRecordingReadyEventSchema,
-  /** {@link webhookTestEventSchema} */
   'webhook.test': webhookTestEventSchema,
 } as const satisfies Record<ConvercEventType, z.ZodType>;
 
-/**
- * The schema of any documented event type.
- *
- * @inline
- */
 type EventSchema = (typeof eventSchemas)[ConvercEventType];
 
 /** Any documented event, told apart by `type`. */
-export const knownEventSchema = z.discriminatedUnion(
+export const knownEventSchema: z.ZodDiscriminatedUnion<
+  readonly [(typeof eventSchemas)[ConvercEventType], ...(typeof eventSchemas)[ConvercEventType][]],
+  'type'
+> = z.discriminatedUnion(
   'type',
   EVENT_TYPES.map((type) => eventSchemas[type]) as unknown as readonly [EventSchema, ...EventSchema[]],
 );
@@ -98,7 +108,10 @@ export const knownEventSchema = z.discriminatedUnion(
  * Any event this package accepts: a documented one, or a valid envelope with a type it does not know
  * yet. `parseEvent` accepts exactly what this schema accepts, with clearer issue paths.
  */
-export const eventSchema = z.union([knownEventSchema, unknownEventSchema]);
+export const eventSchema: z.ZodUnion<readonly [typeof knownEventSchema, typeof unknownEventSchema]> = z.union([
+  knownEventSchema,
+  unknownEventSchema,
+]);
 
 /** The event of a documented type `T`, as a handler receives it. */
 export type EventOf<T extends ConvercEventType> = Documented<z.infer<(typeof eventSchemas)[T]>>;
