@@ -28,4 +28,6 @@ export default tseslint.config(
     },
   },
   { files: ['eslint.config.mjs'], ...tseslint.configs.disableTypeChecked },
+  // A TypeDoc plugin, loaded by TypeDoc as plain JavaScript: outside the TypeScript project.
+  { files: ['scripts/typedoc-type-alias-members.mjs'], ...tseslint.configs.disableTypeChecked },
 );

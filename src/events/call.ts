@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Documented } from './documented';
 import { idSchema, openEnum, timestampSchema } from './primitives';
 
-/** The call at the heart of every `call.*` event. Unknown fields are kept. */
+/** The call at the heart of every `call.*` event; its fields are described on {@link Call}. Unknown fields are kept. */
 export const callSchema = z.looseObject({
   /** The call's id (opaque). */
   id: idSchema,
@@ -28,13 +28,13 @@ export const callSchema = z.looseObject({
   qualificationFlowId: z.string().nullable(),
 });
 
-/** The call of a `call.accepted` event: accepted, so `acceptedAt` is set. */
+/** The call of a `call.accepted` event, whose `acceptedAt` this package requires. */
 export const acceptedCallSchema = callSchema.extend({
   /** An ISO-8601 date-time; not documented by the provider. This package requires it on `call.accepted`. */
   acceptedAt: timestampSchema,
 });
 
-/** The call of a `call.ended` event: ended, so `endedAt` is set. */
+/** The call of a `call.ended` event, whose `endedAt` this package requires. */
 export const endedCallSchema = callSchema.extend({
   /** An ISO-8601 date-time; not documented by the provider. This package requires it on `call.ended`. */
   endedAt: timestampSchema,

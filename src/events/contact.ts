@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Documented } from './documented';
 import { timestampSchema } from './primitives';
 
-/** Where the visitor was, from the provider's geo lookup. */
+/** The visitor's geo data; its fields are described on {@link Location}. */
 export const locationSchema = z.looseObject({
   /** A city name (sample: `Austin`), or `null`; not documented by the provider. */
   city: z.string().nullable(),
@@ -21,8 +21,9 @@ export const locationSchema = z.looseObject({
 });
 
 /**
- * The visitor. `phone` is `null` unless the visitor shared one (documented); `email` and `name` may be
- * `null` for a visitor who gave neither, and `location` is `null` when no geo data is available.
+ * The visitor; its fields are described on {@link Contact}. `phone` is `null` unless the visitor shared
+ * one, and `location` is `null` if no geo data is available (both documented); `email`, `name` and
+ * `lastSeenAt` may be `null` too.
  */
 export const contactSchema = z.looseObject({
   /** An identity's id (opaque); not documented by the provider. */

@@ -19,7 +19,8 @@ export const envelopeShape = {
 
 /**
  * An event whose `type` this version does not know: the provider adds types without notice, so such
- * an event is valid (and reaches `onAny`) as long as its envelope is.
+ * an event is valid (and reaches `onAny`) as long as its envelope is. Its fields are described on
+ * {@link UnknownEvent}.
  */
 export const unknownEventSchema = z.looseObject({
   ...envelopeShape,

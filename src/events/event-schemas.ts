@@ -8,7 +8,7 @@ import { jsonValueSchema } from './primitives';
 import { qualificationAnswerSchema } from './qualification';
 import { recordingSchema } from './recording';
 
-/** The `data` of every `call.*` event, as documented. Unknown fields are kept. */
+/** The `data` of every `call.*` event; its fields are described on {@link CallEventData}. Unknown fields are kept. */
 export const callEventDataSchema = z.looseObject({
   /** The call. */
   call: callSchema,
@@ -34,7 +34,7 @@ function eventSchemaOf<T extends ConvercEventType, D extends z.ZodType>(type: T,
 
 /** `call.requested`: a visitor starts a call and enters the queue. */
 export const callRequestedEventSchema = eventSchemaOf('call.requested', callEventDataSchema);
-/** `call.accepted`: a rep accepts the call; `data.call.acceptedAt` is set. */
+/** `call.accepted`: a rep accepts the call; this package requires `data.call.acceptedAt`. */
 export const callAcceptedEventSchema = eventSchemaOf(
   'call.accepted',
   callEventDataSchema.extend({
@@ -46,7 +46,7 @@ export const callAcceptedEventSchema = eventSchemaOf(
 export const callCanceledEventSchema = eventSchemaOf('call.canceled', callEventDataSchema);
 /** `call.missed`: no rep accepts before the ring timeout. */
 export const callMissedEventSchema = eventSchemaOf('call.missed', callEventDataSchema);
-/** `call.ended`: a call ends (any end, queue exits included); `data.call.endedAt` is set. */
+/** `call.ended`: a call ends (any end, queue exits included); this package requires `data.call.endedAt`. */
 export const callEndedEventSchema = eventSchemaOf(
   'call.ended',
   callEventDataSchema.extend({
@@ -113,7 +113,11 @@ export const eventSchema: z.ZodUnion<readonly [typeof knownEventSchema, typeof u
   unknownEventSchema,
 ]);
 
-/** The event of a documented type `T`, as a handler receives it. */
+/**
+ * The event of a documented type `T`, as a handler receives it: the fields every event has (`id`,
+ * `createdAt` and `organizationId`, described on {@link UnknownEvent}), `type` (which is `T`), and a
+ * `data` that is a {@link CallEventData} for a `call.*` type, or any object for `webhook.test`.
+ */
 export type EventOf<T extends ConvercEventType> = Documented<z.infer<(typeof eventSchemas)[T]>>;
 
 /** Any documented event (a union told apart by `type`). */

@@ -5,7 +5,7 @@ import { idSchema, openEnum, timestampSchema } from './primitives';
 /** One value an answer can carry; an answer may also be an array of them. */
 const scalarAnswerSchema = z.union([z.string(), z.number(), z.boolean()]);
 
-/** A qualification question, as shown to the visitor. */
+/** A qualification question, the `question` of a {@link QualificationAnswer}. */
 export const questionSchema = z.looseObject({
   /** The question's id (opaque). */
   id: idSchema,
@@ -30,7 +30,7 @@ export const questionSchema = z.looseObject({
     .nullish(),
 });
 
-/** One answer the visitor gave to a qualification question. */
+/** One answer to a qualification question; its fields are described on {@link QualificationAnswer}. */
 export const qualificationAnswerSchema = z.looseObject({
   /** The answer's id (opaque). */
   id: idSchema,

@@ -2,8 +2,9 @@ import { z } from 'zod';
 import type { Documented } from './documented';
 
 /**
- * The call's recording. `available` is `false` until a recording has been saved; the URLs are signed
- * and only populated on `call.recording_ready`, where `expiresInSeconds` says how long they work.
+ * The call's recording; its fields are described on {@link Recording}. `available` is `false` until a
+ * recording has been saved; the URLs are signed and only populated on `call.recording_ready`, where
+ * `expiresInSeconds` is their expiry in seconds.
  */
 export const recordingSchema = z.looseObject({
   /** `false` until a recording has been saved. */
