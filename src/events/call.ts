@@ -12,9 +12,9 @@ export const callSchema = z.looseObject({
   mediaType: openEnum(['video']),
   /** An ISO-8601 date-time; not documented by the provider. */
   requestedAt: timestampSchema,
-  /** An ISO-8601 date-time, `null` or absent; not documented by the provider; this package requires it on `call.accepted`. */
+  /** An ISO-8601 date-time, `null` or absent; not documented by the provider (this package requires it on `call.accepted`). */
   acceptedAt: timestampSchema.nullish(),
-  /** An ISO-8601 date-time, `null` or absent; not documented by the provider; this package requires it on `call.ended`. */
+  /** An ISO-8601 date-time, `null` or absent; not documented by the provider (this package requires it on `call.ended`). */
   endedAt: timestampSchema.nullish(),
   /** A user's id (opaque), `null` or absent; not documented by the provider. */
   acceptedBy: idSchema.nullish(),
@@ -30,13 +30,13 @@ export const callSchema = z.looseObject({
 
 /** The call of a `call.accepted` event, whose `acceptedAt` this package requires. */
 export const acceptedCallSchema = callSchema.extend({
-  /** An ISO-8601 date-time; not documented by the provider. This package requires it on `call.accepted`. */
+  /** An ISO-8601 date-time; not documented by the provider (this package requires it on `call.accepted`). */
   acceptedAt: timestampSchema,
 });
 
 /** The call of a `call.ended` event, whose `endedAt` this package requires. */
 export const endedCallSchema = callSchema.extend({
-  /** An ISO-8601 date-time; not documented by the provider. This package requires it on `call.ended`. */
+  /** An ISO-8601 date-time; not documented by the provider (this package requires it on `call.ended`). */
   endedAt: timestampSchema,
 });
 

@@ -32,7 +32,7 @@ export const contactSchema = z.looseObject({
   fingerprint: z.string(),
   /** An email address, or `null`; not documented by the provider. Personal data: keep it out of logs. */
   email: z.string().nullable(),
-  /** The phone number the visitor shared; `null` unless they shared one. Personal data. */
+  /** The phone number the visitor shared; `null` unless they shared one. Personal data: keep it out of logs. */
   phone: z.string().nullable(),
   /** A name, or `null`; not documented by the provider. Personal data: keep it out of logs. */
   name: z.string().nullable(),
