@@ -1,11 +1,14 @@
 /** What a query resolves with: the part of `pg`'s `QueryResult` this package reads. */
 export interface PostgresQueryResult {
+  /** The rows the statement returned. */
   readonly rows: readonly unknown[];
+  /** How many rows the statement touched; `null` for a statement that does not count them. */
   readonly rowCount: number | null;
 }
 
 /** Something that runs one SQL statement with parameters: a `pg` `Pool` or a client. */
 export interface PostgresQueryable {
+  /** Runs `text` with `$1`, `$2`… bound to `values`. */
   query(text: string, values?: unknown[]): Promise<PostgresQueryResult>;
 }
 
@@ -17,7 +20,9 @@ export interface PostgresClientLike extends PostgresQueryable {
 
 /** A `NOTIFY` as a listening connection hears it. */
 export interface PostgresNotification {
+  /** The channel it was sent on. */
   readonly channel: string;
+  /** What was sent with it, if anything. */
   readonly payload?: string | undefined;
 }
 
@@ -27,9 +32,13 @@ export interface PostgresNotification {
  * of the event emitter, which takes the process down: the worker always listens.)
  */
 export interface PostgresPooledClient extends PostgresClientLike {
+  /** Listens for the notifications of the channels this connection has `LISTEN`ed to. */
   on(event: 'notification', listener: (message: PostgresNotification) => void): unknown;
+  /** Listens for the connection's own failure. */
   on(event: 'error', listener: (error: Error) => void): unknown;
+  /** Stops listening for notifications. */
   removeListener(event: 'notification', listener: (message: PostgresNotification) => void): unknown;
+  /** Stops listening for the connection's failure. */
   removeListener(event: 'error', listener: (error: Error) => void): unknown;
 }
 
@@ -38,6 +47,7 @@ export interface PostgresPooledClient extends PostgresClientLike {
  * optional peer dependency and nothing here imports it.
  */
 export interface PostgresPoolLike extends PostgresQueryable {
+  /** Checks a connection out of the pool; give it back with `release()`. */
   connect(): Promise<PostgresPooledClient>;
 }
 
