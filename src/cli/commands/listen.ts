@@ -424,7 +424,7 @@ function printRelay(context: CommandContext, settings: ListenSettings, entry: Li
     context.out(JSON.stringify({ seq: entry.seq, how, receivedAt: entry.receivedAt, id: entry.id, type: entry.type, issues: entry.issues, answer }));
     return;
   }
-  const time = color.dim(entry.receivedAt.slice(11, 19));
+  const time = color.dim(new Date(entry.receivedAt).toTimeString().slice(0, 8));
   const label = `${entry.type ?? '(no type)'} ${entry.id ?? '(no id)'}`;
   context.out(`${time}  --> ${how === 'resent' ? `${label} ${color.dim(`(resent from the inspector, #${entry.seq})`)}` : label}`);
   for (const issue of entry.issues) context.out(`            ${color.bold(issue.path || '(the event)')}: ${issue.message}`);
