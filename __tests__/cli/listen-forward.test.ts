@@ -165,3 +165,48 @@ describe('converc-webhooks listen --ui (the inspector over HTTP)', () => {
     await cli.done;
   });
 });
+
+describe('converc-webhooks listen without --forward-to, with --ui, --save and --events', () => {
+  it('keeps what its own receiver answered for the inspector, saves the bodies, and filters by type', async () => {
+    const save = join(tempFolder(), 'seen.jsonl');
+    const cli = startCli(['listen', '--port', '0', '--ui', '--save', save, '--events', 'call.ended'], { env: { NO_COLOR: '1' } });
+    await waitFor(() => cli.stdout().includes('Inspector on'), 'listening');
+    const url = /Listening on (\S+)/.exec(cli.stdout())?.[1] ?? '';
+    const inspector = /Inspector on (\S+)/.exec(cli.stdout())?.[1] ?? '';
+    const ended = createTestEvent('call.ended');
+    const invalid = createTestEvent('call.ended', { id: 'evt_bad', data: { call: { endedAt: 'soon' } } });
+    await deliver(url, ended);
+    await deliver(url, ended);
+    await deliver(url, invalid);
+    await deliver(url, createTestEvent('call.missed'));
+    await waitFor(() => cli.stdout().includes('invalid_event'), 'the deliveries');
+    const stream = await new Promise<string>((resolve, reject) => {
+      const req = request(`${inspector}/events`, (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+          if ((text.match(/\ndata: /g) ?? []).length === 3 && text.endsWith('\n\n')) {
+            req.destroy();
+            resolve(text);
+          }
+        });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    cli.abort();
+    expect(await cli.done).toBe(0);
+    const entries = [...stream.matchAll(/data: (.*)\n\n/g)].map((match) => JSON.parse(match[1] ?? '{}') as Record<string, unknown>);
+    expect(entries.map((entry) => [entry.type, (entry.answer as { outcome: string }).outcome])).toEqual([
+      ['call.ended', 'processed'],
+      ['call.ended', 'duplicate'],
+      ['call.ended', 'invalid_event'],
+    ]);
+    // A known duplicate's body is never read; the inspector shows the first one's.
+    expect(entries[1]?.body).toBe(JSON.stringify(ended));
+    expect(entries[2]?.issues).toEqual([{ path: 'data.call.endedAt', message: expect.stringContaining('ISO-8601') }]);
+    expect(readFileSync(save, 'utf8')).toBe([ended, invalid].map((event) => `${JSON.stringify(event)}\n`).join(''));
+    expect(cli.stdout()).not.toContain('call.missed');
+    expect(cli.stdout()).toContain('Stopped after 4 deliveries.');
+  });
+});

@@ -187,9 +187,10 @@ async function listen(context: CommandContext, settings: ListenSettings): Promis
   const receiver = receiverOf(webhooks);
   let deliveries = 0;
   let saving = Promise.resolve();
-  const keep = (entry: Omit<ListenEntry, 'seq'>): ListenEntry => {
+  /** Keeps a delivery for the inspector, and appends its body to `--save` when it came with it (a known duplicate's never does). */
+  const keep = (entry: Omit<ListenEntry, 'seq'>, bodyCame: boolean): ListenEntry => {
     const kept = log.add(entry);
-    if (settings.save !== undefined && entry.body !== null) {
+    if (settings.save !== undefined && bodyCame && entry.body !== null) {
       const line = oneLine(entry.body);
       const file = settings.save;
       // In order, one after the other; a failure to write is said, and does not stop listening.
@@ -205,7 +206,7 @@ async function listen(context: CommandContext, settings: ListenSettings): Promis
   const resend = async (entry: ListenEntry): Promise<ListenAnswer> => {
     if (settings.forwardTo === undefined || entry.body === null) return entry.answer;
     const headers = sentHeaders.get(entry) ?? {};
-    const { answer } = await forwardDelivery(settings.forwardTo, entry.body, headers, context.clock);
+    const { answer } = await forwardDelivery(settings.forwardTo, entry.body, headers, context.clock, entry.method);
     entry.answer = answer;
     entry.resends++;
     log.changed(entry);
@@ -279,7 +280,7 @@ async function listen(context: CommandContext, settings: ListenSettings): Promis
         durationMs: Math.round(outcome.timings.totalMs),
       },
       resends: 0,
-    });
+    }, text !== null);
     printDelivery(context, settings.json, { req, res, receivedAt, answer, seen });
     if (settings.printJson && !settings.json && text !== null) out(text);
   }
@@ -301,7 +302,7 @@ async function listen(context: CommandContext, settings: ListenSettings): Promis
       writeReply(res, { status: 200, headers: {}, body: { received: true, id: id ?? '', status: 'ignored' } });
       return;
     }
-    const forwarded = await forwardDelivery(target, text, req.headers, context.clock);
+    const forwarded = await forwardDelivery(target, text, req.headers, context.clock, req.method);
     if (forwarded.reply === undefined) {
       const message = `${forwarded.answer.outcome}: ${forwarded.answer.detail ?? ''}; the delivery is kept`;
       // 502, as a gateway whose upstream failed: the provider records a failed delivery, which it is.
@@ -322,7 +323,7 @@ async function listen(context: CommandContext, settings: ListenSettings): Promis
       issues,
       answer: forwarded.answer,
       resends: 0,
-    });
+    }, true);
     sentHeaders.set(entry, req.headers);
     printRelay(context, settings, entry, 'relayed');
   }

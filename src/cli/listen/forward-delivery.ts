@@ -16,7 +16,7 @@ export interface ForwardResult {
 const RELAYED_HEADERS = ['content-type', 'x-ic-id', 'authorization'] as const;
 
 /**
- * Sends `body` to the app at `url` as the provider sent it to `listen`: the same bytes, the same
+ * Sends `body` to the app at `url` as the provider sent it to `listen`: the same method and bytes, the same
  * `X-IC-Id` (none when there was none), the same `Content-Type` and `Authorization`, within the
  * provider's 8 s. Never rejects: an app that is down is an answer with a `null` status.
  */
@@ -25,6 +25,7 @@ export async function forwardDelivery(
   body: string,
   headers: IncomingHttpHeaders,
   clock: Clock,
+  method = 'POST',
 ): Promise<ForwardResult> {
   const relayed: Record<string, string | null> = { 'x-ic-id': null, 'user-agent': 'converc-webhooks-listen' };
   for (const name of RELAYED_HEADERS) {
@@ -33,7 +34,7 @@ export async function forwardDelivery(
   }
   const started = clock.now();
   try {
-    const result = await deliver(url, undefined, { body, headers: relayed });
+    const result = await deliver(url, undefined, { body, headers: relayed, method });
     const durationMs = clock.now() - started;
     const fields = typeof result.body === 'object' && result.body !== null ? (result.body as { status?: unknown; error?: { code?: unknown } }) : {};
     const outcome =
