@@ -78,7 +78,7 @@ describe('converc-webhooks listen --forward-to', () => {
   });
 
   it.each([
-    [['listen', '--forward-to', 'localhost:3000/hook'], /--url must be an http or https URL|did you mean http:\/\/localhost:3000\/hook/],
+    [['listen', '--forward-to', 'localhost:3000/hook'], /--forward-to must be an http or https URL, got "localhost:3000\/hook" \(did you mean http:\/\/localhost:3000\/hook\?\)/],
     [['listen', '--forward-to', 'http://127.0.0.1:1/', '--token', 'secret'], /--token is for the local receiver/],
     [['listen', '--events', ' , '], /--events needs at least one type/],
   ])('exits 2 for bad usage: %j', async (argv, message) => {

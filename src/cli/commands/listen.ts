@@ -108,7 +108,7 @@ export const listenCommand: Command = {
       throw usageError(`--path must start with '/', got ${JSON.stringify(path)}`, 'listen');
     }
     if (values.token === '') throw usageError('--token must not be empty', 'listen');
-    const forwardTo = values['forward-to'] === undefined ? undefined : urlOption(values['forward-to'], 'listen');
+    const forwardTo = values['forward-to'] === undefined ? undefined : urlOption(values['forward-to'], 'listen', '--forward-to');
     if (forwardTo !== undefined && values.token !== undefined) {
       throw usageError('--token is for the local receiver; with --forward-to your app checks its own', 'listen');
     }

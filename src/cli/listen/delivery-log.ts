@@ -36,19 +36,27 @@ export interface ListenEntry {
 
 /** How many deliveries are kept for the inspector and resending: the newest, so memory stays bounded. */
 export const KEPT_DELIVERIES = 500;
+/** How many bytes of bodies are kept at most, whatever their number: a body may weigh 5 MB. */
+export const KEPT_BODY_BYTES = 64 * 1024 * 1024;
 
 /** The deliveries `listen` keeps, newest last, with a subscription for the inspector's live stream. */
 export class DeliveryLog {
   readonly #entries = new Map<number, ListenEntry>();
   readonly #listeners = new Set<(entry: ListenEntry) => void>();
   #next = 1;
+  #bytes = 0;
 
   /** Keeps a delivery, numbering it, and tells the subscribers. */
   add(entry: Omit<ListenEntry, 'seq'>): ListenEntry {
     const kept: ListenEntry = { ...entry, seq: this.#next++ };
     this.#entries.set(kept.seq, kept);
-    const oldest = this.#entries.keys().next();
-    if (this.#entries.size > KEPT_DELIVERIES && oldest.done !== true) this.#entries.delete(oldest.value);
+    this.#bytes += kept.body?.length ?? 0;
+    // The newest always stays, however large; older ones go first.
+    for (const [seq, old] of this.#entries) {
+      if (seq === kept.seq || (this.#entries.size <= KEPT_DELIVERIES && this.#bytes <= KEPT_BODY_BYTES)) break;
+      this.#entries.delete(seq);
+      this.#bytes -= old.body?.length ?? 0;
+    }
     this.changed(kept);
     return kept;
   }
