@@ -27,7 +27,10 @@ export function noAnswerOutcome(code: string | undefined): AnswerOutcome {
   return { kind: 'failed', code: code ?? 'error' };
 }
 
-/** Counts of outcomes, as `replay --json` prints them: `{ processed: 2, duplicate: 1, refused: { invalid_event: 1 }, failed: {} }`. */
+/**
+ * Counts of outcomes, as `replay --json` prints them:
+ * `{ delivered: { processed: 2, duplicate: 1 }, refused: { invalid_event: 1 }, failed: { ECONNRESET: 1 } }`.
+ */
 export interface OutcomeCounts {
   delivered: Record<string, number>;
   refused: Record<string, number>;

@@ -70,6 +70,9 @@ const options = {
   json: { type: 'boolean' },
 } as const;
 
+const parseSendArgs = (args: readonly string[]) => parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+type SendValues = ReturnType<typeof parseSendArgs>['values'];
+
 /** `send`: builds or reads one event and delivers it, `--repeat` times. */
 export const sendCommand: Command = {
   name: 'send',
@@ -192,9 +195,6 @@ function describeEvent(event: unknown): { id: string; type: string } {
     type: typeof fields.type === 'string' ? fields.type : '(no type)',
   };
 }
-
-type SendValues = ReturnType<typeof parseSendArgs>['values'];
-const parseSendArgs = (args: readonly string[]) => parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
 
 /** `send --lifecycle`: every event of one call, in order, stopping at a host that cannot be reached. */
 async function sendLifecycle(context: CommandContext, positionals: readonly string[], values: SendValues): Promise<ExitCode> {
