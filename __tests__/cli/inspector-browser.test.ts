@@ -1,7 +1,10 @@
-import { existsSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { launch, type Browser, type Page } from 'puppeteer-core';
 import { createTestEvent, deliver } from 'converc-webhooks/testing';
-import { cleanup, waitFor } from './helpers';
+import { cleanup, tempFolder, waitFor } from './helpers';
 import { startApp, startRelay } from './relay-helpers';
 
 // Debian's chromium package; .ci/run installs it and exports CHROMIUM_PATH.
@@ -47,7 +50,14 @@ describeWithChromium('the inspector (listen --ui) in headless Chromium', () => {
     const app = await startApp();
     const relay = await startRelay(app.url, ['--ui']);
     const inspector = /Inspector on (\S+)/.exec(relay.cli.stdout())?.[1] ?? '';
-    const page = await browser.newPage();
+    const downloads = tempFolder();
+    const browserContext = await browser.createBrowserContext({ downloadBehavior: { policy: 'allow', downloadPath: downloads } });
+    await browserContext.setPermission(
+      new URL(inspector).origin,
+      { permission: { name: 'clipboard-read' }, state: 'granted' },
+      { permission: { name: 'clipboard-write' }, state: 'granted' },
+    );
+    const page = await browserContext.newPage();
     await page.setViewport({ width: 1100, height: 760 });
     await page.goto(inspector);
     await page.waitForFunction(() => document.getElementById('conn')?.textContent === '● live');
@@ -92,6 +102,21 @@ describeWithChromium('the inspector (listen --ui) in headless Chromium', () => {
     expect(app.requests.filter((request) => request.id === 'evt_ended')).toHaveLength(2);
     await waitFor(() => relay.cli.stdout().includes('resent from the inspector'), 'the resend line');
 
+    // Copy as curl: the command on the clipboard sends the same body and X-IC-Id, and works.
+    await page.click(`${rowOf('evt_ended')} + tr.detail button.copy`);
+    await page.waitForFunction((selector) => document.querySelector(selector)?.textContent === 'copied', {}, `${rowOf('evt_ended')} + tr.detail .note`);
+    const curl = await page.evaluate(() => navigator.clipboard.readText());
+    expect(curl).toContain(`curl -X POST '${app.url}' -H 'Content-Type: application/json' -H 'X-IC-Id: evt_ended' --data-raw '{"id":"evt_ended"`);
+    // Not execFileSync: the app answers from this process, whose event loop must keep running.
+    const { stdout: answer } = await promisify(execFile)('sh', ['-c', `${curl} --silent --max-time 5`], { encoding: 'utf8' });
+    expect(JSON.parse(answer)).toEqual({ received: true, id: 'evt_ended', status: 'duplicate' });
+
+    // Save as fixture: the event, pretty-printed, named after its type and id.
+    await page.click(`${rowOf('evt_ended')} + tr.detail button.save`);
+    const fixture = join(downloads, 'call.ended-evt_ended.json');
+    await waitFor(() => existsSync(fixture), 'the downloaded fixture');
+    expect(readFileSync(fixture, 'utf8')).toBe(`${JSON.stringify(ended, null, 2)}\n`);
+
     // For the CLI guide (docs/inspector.png): INSPECTOR_SCREENSHOT=docs/inspector.png npx jest inspector-browser
     const screenshot = process.env.INSPECTOR_SCREENSHOT;
     if (screenshot !== undefined && screenshot !== '') {
@@ -103,7 +128,7 @@ describeWithChromium('the inspector (listen --ui) in headless Chromium', () => {
       }
       await page.screenshot({ path: screenshot, fullPage: true });
     }
-    await page.close();
+    await browserContext.close();
     expect(await relay.stop()).toBe(0);
   });
 });
