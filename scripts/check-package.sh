@@ -71,6 +71,11 @@ node -e "console.log(JSON.stringify(require('converc-webhooks/testing').createTe
   | npx --no-install converc-webhooks validate - >/dev/null
 npx --no-install converc-webhooks --version
 echo "bin: ok"
+# The inspector (listen --ui) ships in the package, and no entry point of the middleware loads it.
+test -f node_modules/converc-webhooks/dist/cli/listen/inspector-page.js
+node -e "require('converc-webhooks'); require('converc-webhooks/testing');
+  if (Object.keys(require.cache).some((file) => file.includes('/dist/cli/'))) process.exit(1)"
+echo "inspector: ok"
 for resolution in node16 bundler; do
   module=$([ "$resolution" = bundler ] && echo esnext || echo node16)
   npx tsc --noEmit --strict --target es2022 --esModuleInterop --skipLibCheck false --module "$module" --moduleResolution "$resolution" \

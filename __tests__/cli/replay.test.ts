@@ -7,6 +7,15 @@ afterEach(cleanup);
 
 const line = (event: unknown) => JSON.stringify(event);
 
+/** A clock that moves `stepMs` forward each time it is read, so that a replay seems to take time. */
+function steppingClock(stepMs: number): Clock {
+  let now = 1_700_000_000_000;
+  return {
+    now: () => (now += stepMs),
+    sleep: () => Promise.resolve(),
+  };
+}
+
 describe('converc-webhooks replay', () => {
   it('delivers each line of a .jsonl file exactly as stored, with its id in X-IC-Id, and exits 0', async () => {
     const receiver = await startReceiver();
@@ -19,7 +28,7 @@ describe('converc-webhooks replay', () => {
     expect(receiver.received.map((request) => request.body)).toEqual(stored);
     expect(receiver.received.map((request) => request.headers['x-ic-id'])).toEqual(events.map((event) => event.id));
     expect(stdout).toContain(`Replayed 3 of 3 events to ${receiver.url}`);
-    expect(stdout).toMatch(/3 × 200/);
+    expect(stdout).toContain('  3 processed\n');
   });
 
   it('reads a folder of .json and .jsonl files in name order, and skips other files', async () => {
@@ -36,16 +45,45 @@ describe('converc-webhooks replay', () => {
     expect(receiver.events.map((event) => event.id)).toEqual(['evt_1', 'evt_2', 'evt_3', 'evt_4']);
   });
 
-  it('summarises by status, lists each failure with where it was stored, and exits 1', async () => {
+  it('summarises by outcome read from the answers, lists each failure with where it was stored, and exits 1', async () => {
     const receiver = await startReceiver();
     const ok = createTestEvent('call.ended');
+    const other = createTestEvent('call.missed');
     const invalid = createTestEvent('call.ended', { data: { call: { id: '' } } });
-    const folder = tempFolder({ 'mixed.jsonl': [ok, ok, invalid].map(line).join('\n') });
+    const notAnEvent = { id: 'evt_x', hello: 'world' };
+    const folder = tempFolder({ 'mixed.jsonl': [ok, ok, other, invalid, ok, notAnEvent].map(line).join('\n') });
     const { code, stdout } = await runCli(['replay', join(folder, 'mixed.jsonl'), '--url', receiver.url]);
     expect(code).toBe(1);
-    expect(stdout).toMatch(/2 × 200/);
-    expect(stdout).toMatch(/1 × 422/);
-    expect(stdout).toContain(`mixed.jsonl:3  ${invalid.id}  422 invalid_event`);
+    expect(stdout).toContain('Replayed 6 of 6 events');
+    expect(stdout).toMatch(/\n {2}2 processed\n {2}2 duplicate\n {2}2 refused invalid_event\n/);
+    expect(stdout).not.toMatch(/× 200/);
+    expect(stdout).toContain(`mixed.jsonl:4  ${invalid.id}  422 invalid_event`);
+    expect(stdout).toContain('mixed.jsonl:6  evt_x  422 invalid_event');
+    // A second replay of the same file: every valid event is now a duplicate, and says so.
+    const again = await runCli(['replay', join(folder, 'mixed.jsonl'), '--url', receiver.url, '--json']);
+    const report = JSON.parse(again.stdout) as { outcomes: unknown; statuses: unknown };
+    expect(report.outcomes).toEqual({ delivered: { duplicate: 4 }, refused: { invalid_event: 2 }, failed: {} });
+    expect(report.statuses).toEqual({ 200: 4, 422: 2 });
+  });
+
+  it('counts an answer from another app by status, and a server error or a lost connection as failed', async () => {
+    let n = 0;
+    const { url } = await serve((req, res) => {
+      req.resume();
+      n++;
+      if (n === 1) res.writeHead(204).end();
+      else if (n === 2) res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"code":"handler_failed"}}');
+      else if (n === 3) res.writeHead(404).end('nope');
+      else res.destroy();
+    });
+    const events = [1, 2, 3, 4].map(() => line(createTestEvent('webhook.test')));
+    const folder = tempFolder({ 'four.jsonl': events.join('\n') });
+    const { stdout } = await runCli(['replay', join(folder, 'four.jsonl'), '--url', url, '--json']);
+    expect((JSON.parse(stdout) as { outcomes: unknown }).outcomes).toEqual({
+      delivered: { '2xx': 1 },
+      refused: { 'HTTP 404': 1 },
+      failed: { handler_failed: 1, ECONNRESET: 1 },
+    });
   });
 
   it('prints the summary as one JSON object with --json', async () => {
@@ -64,6 +102,7 @@ describe('converc-webhooks replay', () => {
       notSent: 0,
       stopped: null,
       durationMs: expect.any(Number),
+      outcomes: { delivered: { processed: 1, duplicate: 1 }, refused: {}, failed: {} },
       statuses: { 200: 2 },
       failures: [],
     });
@@ -110,15 +149,29 @@ describe('converc-webhooks replay', () => {
     expect(waits.every((wait) => wait > 0)).toBe(true);
   });
 
-  it('draws a progress line on standard error only when it is a terminal', async () => {
+  it('draws a progress bar with percent, rate and ETA on a terminal, and clears it before the summary', async () => {
     const receiver = await startReceiver();
-    const folder = tempFolder({ 'two.jsonl': [1, 2].map(() => line(createTestEvent('webhook.test'))).join('\n') });
-    const file = join(folder, 'two.jsonl');
-    const onTerminal = await runCli(['replay', file, '--url', receiver.url], { stderrIsTTY: true });
-    expect(onTerminal.stderr).toContain('replaying 2/2 · 2 ok · 0 failed');
+    const folder = tempFolder({ 'four.jsonl': [1, 2, 3, 4].map(() => line(createTestEvent('webhook.test'))).join('\n') });
+    const onTerminal = await runCli(['replay', join(folder, 'four.jsonl'), '--url', receiver.url], {
+      stderrIsTTY: true,
+      env: { NO_COLOR: '1' },
+      clock: steppingClock(250),
+    });
+    const frames = onTerminal.stderr.split('\r\u001b[2K');
+    expect(frames).toContainEqual(expect.stringMatching(/^\[█+░*\] +25% 1\/4 · \d+(\.\d)?\/s · ETA \d+ s$/));
+    expect(onTerminal.stderr).toMatch(/\[█{24}\] 100% 4\/4 · [\d.]+\/s · ETA 0 s/);
     expect(onTerminal.stderr.endsWith('\r\u001b[2K')).toBe(true);
-    const piped = await runCli(['replay', file, '--url', receiver.url], { stderrIsTTY: false, isTTY: true });
-    expect(piped.stderr).toBe('');
+  });
+
+  it('writes a plain progress line every five seconds where standard error is not a terminal, and nothing for a short replay', async () => {
+    const receiver = await startReceiver();
+    const folder = tempFolder({ 'four.jsonl': [1, 2, 3, 4].map(() => line(createTestEvent('webhook.test'))).join('\n') });
+    const file = join(folder, 'four.jsonl');
+    const slow = await runCli(['replay', file, '--url', receiver.url], { stderrIsTTY: false, clock: steppingClock(3000) });
+    expect(slow.stderr).toMatch(/^replaying [23]\/4 \(\d+%\) · [\d.]+\/s · ETA \d+ s\n/);
+    expect(slow.stderr).not.toContain('\u001b');
+    const quick = await runCli(['replay', file, '--url', receiver.url], { stderrIsTTY: false, isTTY: true });
+    expect(quick.stderr).toBe('');
   });
 
   it('sends nothing and exits 2 when a stored event is not JSON, naming the file and line', async () => {

@@ -33,7 +33,10 @@ describe('converc-webhooks (the dispatcher)', () => {
   });
 
   it.each([
-    [['sned'], /unknown command "sned"; commands: send, replay, validate, listen/],
+    [['sned'], /unknown command "sned"\. Did you mean send\? Commands: send, replay, validate, listen/],
+    [['lisen'], /Did you mean listen\?/],
+    [['replay-faild'], /Did you mean replay-failed\?/],
+    [['zzz'], /unknown command "zzz"\. Commands: send/],
     [['--verbose'], /Unknown option '--verbose'/],
     [['help', 'sned'], /no help for "sned"/],
   ])('exits 2 for bad usage: %j', async (argv, message) => {
@@ -50,6 +53,17 @@ describe('converc-webhooks (the dispatcher)', () => {
     expect((await runCli(['validate', file], { isTTY: true, env: { NO_COLOR: '1' } })).stdout).not.toMatch(ANSI);
     expect((await runCli(['validate', file], { isTTY: true, env: { NO_COLOR: '' } })).stdout).toMatch(ANSI);
     expect((await runCli(['validate', file], { isTTY: true, env: { TERM: 'dumb' } })).stdout).not.toMatch(ANSI);
+  });
+
+  it('follows FORCE_COLOR over the terminal check, NO_COLOR and TERM, as Node does', async () => {
+    const file = join(tempFolder({ 'ok.json': JSON.stringify(createTestEvent('call.ended')) }), 'ok.json');
+    for (const force of ['1', '', 'true', '3']) {
+      expect((await runCli(['validate', file], { isTTY: false, env: { FORCE_COLOR: force } })).stdout).toMatch(ANSI);
+    }
+    expect((await runCli(['validate', file], { isTTY: false, env: { FORCE_COLOR: '1', NO_COLOR: '1' } })).stdout).toMatch(ANSI);
+    expect((await runCli(['validate', file], { isTTY: true, env: { FORCE_COLOR: '0' } })).stdout).not.toMatch(ANSI);
+    expect((await runCli(['validate', file], { isTTY: true, env: { FORCE_COLOR: 'false' } })).stdout).not.toMatch(ANSI);
+    expect((await runCli(['validate', file], { isTTY: true, env: { NODE_DISABLE_COLORS: '1' } })).stdout).not.toMatch(ANSI);
   });
 
   it('colours errors by whether standard error is a terminal', async () => {

@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { isEventOf, parseEvent } from 'converc-webhooks';
+import { isEventOf, parseEvent, type EventOf } from 'converc-webhooks';
 import { createTestEvent } from 'converc-webhooks/testing';
-import { cleanup, refusedUrl, runCli, serve, startReceiver, tempFolder } from './helpers';
+import { cleanup, jsonLines, refusedUrl, runCli, serve, startReceiver, tempFolder } from './helpers';
 
 afterEach(cleanup);
 
@@ -184,5 +184,89 @@ describe('converc-webhooks send', () => {
     for (const option of ['--file', '--id', '--set', '--repeat', '--header', '--token', '--timeout', '--dry-run', '--json']) {
       expect(stdout).toContain(option);
     }
+  });
+});
+
+describe('converc-webhooks send --lifecycle', () => {
+  afterEach(cleanup);
+
+  const parseAll = (events: unknown[]) => events.map((event) => parseEvent(event));
+
+  it('sends a whole answered call in order: one call id, valid events, timestamps that agree', async () => {
+    const receiver = await startReceiver();
+    const { code, stdout } = await runCli(['send', '--lifecycle', '--url', receiver.url]);
+    expect(code).toBe(0);
+    const events = parseAll(receiver.events);
+    expect(events.map((event) => event.type)).toEqual([
+      'call.requested',
+      'call.accepted',
+      'call.ended',
+      'call.transcript_ready',
+      'call.recording_ready',
+    ]);
+    const calls = events.map((event) => (event as EventOf<'call.ended'>).data.call);
+    expect(new Set(calls.map((call) => call.id)).size).toBe(1);
+    expect(new Set(events.map((event) => event.id)).size).toBe(5);
+    expect(new Set(calls.map((call) => call.requestedAt)).size).toBe(1);
+    expect(new Set(calls.slice(1).map((call) => call.acceptedAt)).size).toBe(1);
+    expect(new Set(calls.slice(2).map((call) => call.endedAt)).size).toBe(1);
+    const created = events.map((event) => Date.parse(event.createdAt));
+    expect(created).toEqual([...created].sort((a, b) => a - b));
+    expect(new Set(created).size).toBe(5);
+    const [requested, accepted, ended] = [calls[0]?.requestedAt, calls[1]?.acceptedAt, calls[2]?.endedAt].map((at) => Date.parse(at ?? ''));
+    expect(requested).toBe(created[0]);
+    expect(requested).toBeLessThan(accepted ?? 0);
+    expect(accepted).toBeLessThan(ended ?? 0);
+    expect(ended).toBeLessThanOrEqual(created[2] ?? 0);
+    expect(calls[0]?.acceptedAt).toBeNull();
+    expect(stdout).toContain(`call ${calls[0]?.id ?? ''} (answered, 5 events)`);
+    expect(stdout).toMatch(/call\.recording_ready +evt_\w+ {2}200 processed/);
+  });
+
+  it.each([
+    ['missed', 'call.missed', 30_000],
+    ['canceled', 'call.canceled', 45_000],
+  ])('sends requested then %s with --path, never accepted', async (path, last, afterMs) => {
+    const receiver = await startReceiver();
+    expect((await runCli(['send', '--lifecycle', '--path', path, '--url', receiver.url])).code).toBe(0);
+    const events = parseAll(receiver.events) as EventOf<'call.missed'>[];
+    expect(events.map((event) => event.type)).toEqual(['call.requested', last]);
+    expect(events[1]?.data.call.id).toBe(events[0]?.data.call.id);
+    expect(events[1]?.data.call.acceptedAt).toBeNull();
+    expect(Date.parse(events[1]?.createdAt ?? '') - Date.parse(events[0]?.createdAt ?? '')).toBe(afterMs);
+  });
+
+  it('waits --gap between steps, prints a .jsonl with --dry-run, and applies --set to every event', async () => {
+    const waits: number[] = [];
+    let now = Date.parse('2025-03-04T14:00:00Z');
+    const clock = { now: () => now, sleep: (ms: number) => { waits.push(ms); now += ms; return Promise.resolve(); } };
+    const receiver = await startReceiver();
+    expect((await runCli(['send', '--lifecycle', '--gap', '250', '--url', receiver.url], { clock })).code).toBe(0);
+    expect(waits).toEqual([250, 250, 250, 250]);
+    const dry = await runCli(['send', '--lifecycle', '--path', 'missed', '--dry-run', '--set', 'data.contact.email=null'], { clock });
+    const lines = jsonLines(dry.stdout) as EventOf<'call.missed'>[];
+    expect(lines).toHaveLength(2);
+    expect(lines.map((event) => event.data.contact.email)).toEqual([null, null]);
+    expect(lines[1]?.createdAt).toBe(new Date(now).toISOString());
+  });
+
+  it('prints one JSON object with --json, and stops at a host that refuses', async () => {
+    const url = await refusedUrl();
+    const { code, stdout } = await runCli(['send', '--lifecycle', '--url', url, '--json']);
+    expect(code).toBe(1);
+    const result = JSON.parse(stdout) as { ok: boolean; path: string; callId: string; deliveries: { type: string; error: { code: string } }[] };
+    expect(result).toMatchObject({ ok: false, path: 'answered', callId: expect.stringMatching(/^call_/) });
+    expect(result.deliveries).toEqual([expect.objectContaining({ type: 'call.requested', error: expect.objectContaining({ code: 'ECONNREFUSED' }) })]);
+  });
+
+  it.each([
+    [['send', '--lifecycle', 'call.ended', '--url', 'http://127.0.0.1:1/'], /--lifecycle builds its own events: it takes no event type/],
+    [['send', '--lifecycle', '--id', 'x', '--url', 'http://127.0.0.1:1/'], /it takes no --id/],
+    [['send', '--lifecycle', '--path', 'dropped', '--url', 'http://127.0.0.1:1/'], /--path must be one of answered, missed, canceled/],
+    [['send', 'call.ended', '--path', 'missed', '--url', 'http://127.0.0.1:1/'], /--path goes with --lifecycle/],
+  ])('exits 2 for bad usage: %j', async (argv, message) => {
+    const { code, stderr } = await runCli(argv);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
   });
 });

@@ -52,6 +52,7 @@ describe('closestName', () => {
     ['handler', 'handlers'],
     ['xyz', undefined],
     ['storeTimeout', 'storeTimeoutMs'],
+    ['ackTiemoutMs', 'ackTimeoutMs'],
   ])('finds the known key closest to %p', (name, expected) => {
     const known = ['allowIps', 'ackTimeoutMs', 'onError', 'handlers', 'storeTimeoutMs', 'ack'];
     expect(closestName(name, known)).toBe(expected);

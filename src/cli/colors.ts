@@ -1,3 +1,4 @@
+import { styleText } from 'node:util';
 import type { CliIo } from './cli-io';
 
 /** Text styles; each is the identity when colours are off. */
@@ -10,22 +11,37 @@ export interface Colors {
   readonly bold: (text: string) => string;
 }
 
-const plain = (text: string) => text;
-const style = (open: number, close: number) => (text: string) => `\u001b[${open}m${text}\u001b[${close}m`;
+type Format = 'red' | 'green' | 'yellow' | 'cyan' | 'dim' | 'bold';
 
 /**
- * Colours for a stream: only on a terminal, never with `NO_COLOR` set to anything but the empty string
- * (https://no-color.org) or on a `TERM=dumb` terminal, so piped output and CI logs stay plain text.
+ * `util.styleText` with its options, which came in a later Node 20 release (and 22.13); an earlier
+ * one ignores them and always styles. Before Node 20.12 there is no `styleText`: then no colours.
  */
+const styleWith = styleText as
+  | ((format: Format, text: string, options?: { validateStream?: boolean }) => string)
+  | undefined;
+
+const plain = (text: string) => text;
+// validateStream: false, because the decision is made once, below, from the io the CLI was given:
+// Node's own check would look at process.stdout and process.env, which are not the streams a test
+// (or `main.ts` for standard error) passes in. A Node 20 without the option never checks: the same.
+const style = (format: Format) => (text: string) => styleWith?.(format, text, { validateStream: false }) ?? text;
+
+/**
+ * Whether a stream gets colours, by Node's own rules (`tty.WriteStream#hasColors`, which `styleText`
+ * follows): `FORCE_COLOR` decides when set (`0` or `false` turns colours off, anything else on, even
+ * in a pipe); otherwise only a terminal gets them, and never with `NO_COLOR` set to anything but the
+ * empty string (https://no-color.org), `NODE_DISABLE_COLORS`, or `TERM=dumb`.
+ */
+export function colorsEnabled(isTTY: boolean, env: CliIo['env']): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force !== 'false';
+  const noColor = (env.NO_COLOR ?? '') !== '' || env.NODE_DISABLE_COLORS !== undefined;
+  return isTTY && !noColor && env.TERM !== 'dumb';
+}
+
+/** Colours for a stream, through `util.styleText`, when {@link colorsEnabled} says so. */
 export function colorsFor(isTTY: boolean, env: CliIo['env']): Colors {
-  const enabled = isTTY && (env.NO_COLOR ?? '') === '' && env.TERM !== 'dumb';
-  if (!enabled) return { red: plain, green: plain, yellow: plain, cyan: plain, dim: plain, bold: plain };
-  return {
-    red: style(31, 39),
-    green: style(32, 39),
-    yellow: style(33, 39),
-    cyan: style(36, 39),
-    dim: style(2, 22),
-    bold: style(1, 22),
-  };
+  if (styleWith === undefined || !colorsEnabled(isTTY, env)) return { red: plain, green: plain, yellow: plain, cyan: plain, dim: plain, bold: plain };
+  return { red: style('red'), green: style('green'), yellow: style('yellow'), cyan: style('cyan'), dim: style('dim'), bold: style('bold') };
 }

@@ -10,6 +10,7 @@ import { replayFailedCommand } from './commands/replay-failed';
 import { sendCommand } from './commands/send';
 import { validateCommand } from './commands/validate';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type ExitCode } from './exit-codes';
+import { closestName } from '../options/closest-name';
 import { parseOptions } from './parse-options';
 import { packageVersion } from './version';
 
@@ -61,7 +62,10 @@ export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode>
     if (name.startsWith('-')) return topLevelOptions(argv, context);
     const command = COMMANDS.find((candidate) => candidate.name === name);
     if (command === undefined) {
-      throw usageError(`unknown command ${JSON.stringify(name)}; commands: ${COMMANDS.map((c) => c.name).join(', ')}`);
+      const names = COMMANDS.map((c) => c.name);
+      const nearest = closestName(name, names);
+      const guess = nearest === undefined ? '' : ` Did you mean ${nearest}?`;
+      throw usageError(`unknown command ${JSON.stringify(name)}.${guess} Commands: ${names.join(', ')}`);
     }
     // `--help` anywhere before `--` shows the command's help, whatever else is on the line.
     const beforeEnd = args.includes('--') ? args.slice(0, args.indexOf('--')) : args;

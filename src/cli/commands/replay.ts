@@ -5,7 +5,9 @@ import type { Command, CommandContext } from '../command';
 import { describeNetworkError, describeResult, errorCode, isSuccess, isUnreachable } from '../describe-delivery';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../exit-codes';
 import { headerOptions, integerOption, parseOptions, positiveNumberOption } from '../parse-options';
+import { answerOutcome, countOutcomes, noAnswerOutcome, type AnswerOutcome } from '../answer-outcome';
 import { rateGate } from '../rate-gate';
+import { replayProgress } from '../replay-progress';
 import { describeUnparsable, readEvents, type EventRecord } from '../read-events';
 import { urlOption } from '../url-option';
 
@@ -27,7 +29,10 @@ Options:
 
 Nothing is sent when a stored event is not JSON (run validate to see every problem). The replay stops
 early when the host cannot be reached, and on Ctrl-C; what was not sent is counted in the summary.
-On a terminal, a progress line is drawn on standard error.
+On a terminal, a progress bar (percent, rate, ETA) is drawn on standard error; elsewhere (a pipe, CI)
+a progress line is written there every five seconds. The summary counts outcomes as the receiver's
+answers name them (processed, duplicate, ignored, accepted, refused by code, failed); --json also
+counts HTTP statuses.
 
 Exit codes: 0 every event was answered 2xx; 1 one was not, the host could not be reached, or the
 replay was interrupted; 2 bad usage, or an input that cannot be read or is not JSON.
@@ -57,7 +62,7 @@ interface Settings {
 }
 
 /** The fate of one stored event. */
-type Outcome = { readonly source: string; readonly id: string | null } & (
+type Outcome = { readonly source: string; readonly id: string | null; readonly outcome: AnswerOutcome } & (
   | { readonly ok: boolean; readonly status: number; readonly body: unknown; readonly summary: string }
   | { readonly ok: false; readonly error: { readonly code: string | undefined; readonly message: string } }
 );
@@ -99,7 +104,8 @@ export const replayCommand: Command = {
 async function replayAll(records: readonly EventRecord[], settings: Settings, context: CommandContext) {
   const { signal } = context.io;
   const outcomes: Outcome[] = [];
-  const progress = progressLine(records.length, context);
+  const progress = replayProgress(context);
+  let failed = 0;
   const gate = rateGate(settings.rate, context.clock, signal);
   let next = 0;
   let stopped: string | undefined;
@@ -116,12 +122,13 @@ async function replayAll(records: readonly EventRecord[], settings: Settings, co
       });
       const summary = describeResult(result, context.color);
       const { status, body } = result;
-      return { source: record.source, id, ok: isSuccess(status), status, body, summary };
+      return { source: record.source, id, outcome: answerOutcome(status, body), ok: isSuccess(status), status, body, summary };
     } catch (error) {
       // Once the host cannot be reached, every later delivery would fail the same way: stop sending.
       if (isUnreachable(error)) stopped ??= describeNetworkError(error, settings.url);
       const message = describeNetworkError(error, settings.url);
-      return { source: record.source, id, ok: false, error: { code: errorCode(error), message } };
+      const code = errorCode(error);
+      return { source: record.source, id, outcome: noAnswerOutcome(code), ok: false, error: { code, message } };
     }
   };
 
@@ -136,34 +143,15 @@ async function replayAll(records: readonly EventRecord[], settings: Settings, co
         stopped ??= 'interrupted';
         return;
       }
-      outcomes.push(await sendOne(record));
-      progress.update(outcomes);
+      const outcome = await sendOne(record);
+      outcomes.push(outcome);
+      if (!outcome.ok) failed++;
+      progress.update({ done: outcomes.length, total: records.length, failed });
     }
   };
   await Promise.all(Array.from({ length: Math.min(settings.concurrency, records.length) }, worker));
   progress.clear();
   return { outcomes, stopped };
-}
-
-/** The line `replaying 12/100 · 11 ok · 1 failed`, redrawn in place on a terminal, and nothing elsewhere. */
-function progressLine(total: number, context: CommandContext) {
-  const { io, clock, errColor } = context;
-  const enabled = io.stderrIsTTY ?? io.isTTY;
-  let lastDrawn = Number.NEGATIVE_INFINITY;
-  return {
-    update(outcomes: readonly Outcome[]) {
-      // Redrawing for each of thousands of events would cost more than the deliveries.
-      if (!enabled || (clock.now() - lastDrawn < 100 && outcomes.length < total)) return;
-      lastDrawn = clock.now();
-      const failed = outcomes.filter((outcome) => !outcome.ok).length;
-      const failures = failed === 0 ? '0 failed' : errColor.red(`${failed} failed`);
-      const counts = `${outcomes.length - failed} ok · ${failures}`;
-      io.stderr(`\r\u001b[2Kreplaying ${outcomes.length}/${total} · ${counts}`);
-    },
-    clear() {
-      if (enabled) io.stderr('\r\u001b[2K');
-    },
-  };
 }
 
 function summarize(total: number, outcomes: readonly Outcome[], stopped: string | undefined, durationMs: number) {
@@ -193,6 +181,7 @@ function summarize(total: number, outcomes: readonly Outcome[], stopped: string 
     notSent: total - outcomes.length,
     stopped: stopped ?? null,
     durationMs,
+    outcomes: countOutcomes(outcomes.map((outcome) => outcome.outcome)),
     statuses,
     failures,
   };
@@ -209,13 +198,16 @@ function printSummary(report: ReturnType<typeof summarize>, url: URL, context: C
   }
   const seconds = (report.durationMs / 1000).toFixed(1);
   out(`Replayed ${report.sent} of ${report.total} events to ${url.href} in ${seconds} s`);
-  const keys = Object.keys(report.statuses).sort();
-  const width = Math.max(...keys.map((key) => String(report.statuses[key]).length));
-  for (const key of keys) {
-    const count = String(report.statuses[key]).padStart(width);
-    const paint = /^2\d\d$/.test(key) ? color.green : color.red;
-    out(`  ${count} × ${paint(key)}`);
-  }
+  const { delivered, refused, failed } = report.outcomes;
+  const rows = [
+    ...Object.entries(delivered)
+      .sort(([a], [b]) => rank(a) - rank(b))
+      .map(([status, count]) => ({ count, label: color.green(status) })),
+    ...Object.entries(refused).map(([code, count]) => ({ count, label: `${color.red('refused')} ${code}` })),
+    ...Object.entries(failed).map(([code, count]) => ({ count, label: `${color.red('failed')} ${code}` })),
+  ];
+  const width = Math.max(...rows.map((row) => String(row.count).length));
+  for (const row of rows) out(`  ${String(row.count).padStart(width)} ${row.label}`);
   if (report.failures.length > 0) {
     out(color.bold('Failed:'));
     for (const failure of report.failures.slice(0, MAX_LISTED_FAILURES)) {
@@ -230,6 +222,13 @@ function printSummary(report: ReturnType<typeof summarize>, url: URL, context: C
     err(`${errColor.red('stopped:')} ${report.stopped}; ${report.notSent} of ${report.total} events not sent`);
   }
 }
+
+/** The order of a 2xx outcome in the summary: the receiver's four first, then anything else. */
+const DELIVERED_ORDER = ['processed', 'accepted', 'duplicate', 'ignored'];
+const rank = (status: string) => {
+  const index = DELIVERED_ORDER.indexOf(status);
+  return index < 0 ? DELIVERED_ORDER.length : index;
+};
 
 function idOf(event: unknown): string | null {
   const id = typeof event === 'object' && event !== null ? (event as { id?: unknown }).id : undefined;

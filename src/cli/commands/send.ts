@@ -8,15 +8,18 @@ import { describeNetworkError, describeResult, errorCode, isSuccess, isUnreachab
 import { eventTypeArgument } from '../event-type-argument';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type ExitCode } from '../exit-codes';
 import { headerOptions, integerOption, parseOptions } from '../parse-options';
+import { callLifecycle, LIFECYCLE_PATHS, type LifecyclePath } from '../call-lifecycle';
 import { readEvents } from '../read-events';
 import { applyAssignment, parseAssignment } from '../set-option';
 import { urlOption } from '../url-option';
 
 const HELP = `Usage: converc-webhooks send <type> --url <url> [options]
        converc-webhooks send --file <event.json> --url <url> [options]
+       converc-webhooks send --lifecycle [--path answered|missed|canceled] --url <url> [options]
 
 Builds a realistic event of <type> (fresh ids, current timestamps), or reads one from a file, and
-POSTs it the way Converc does: a JSON body, with the event's id in the X-IC-Id header.
+POSTs it the way Converc does: a JSON body, with the event's id in the X-IC-Id header. With
+--lifecycle, sends one call's whole life in order instead: one call id, timestamps that agree.
 
 Types: ${EVENT_TYPES.join(', ')}
 
@@ -28,6 +31,10 @@ Options:
                            --set data.call.status=missed --set data.contact.phone=null
                            --set 'data.qualificationAnswers[0].answer.value=["a","b"]'
   --repeat <n>             send the same event, same id, n times, to see dedupe work (default: 1)
+  --lifecycle              send a call's life: requested, accepted, ended, transcript_ready and
+                           recording_ready (or requested then missed, or requested then canceled)
+  --path <path>            with --lifecycle: answered, missed or canceled (default: answered)
+  --gap <ms>               with --lifecycle: wait this long between steps (default: 0)
   --header <'Name: value'> add a request header, repeatable
   --token <secret>         send Authorization: Bearer <secret>
   --timeout <ms>           how long to wait for each answer (default: 8000, as the provider)
@@ -43,6 +50,8 @@ Examples:
   converc-webhooks send call.missed --url http://localhost:3000/webhooks/converc --set data.contact.email=null
   converc-webhooks send call.ended --url http://localhost:3000/webhooks/converc --id evt_1 --repeat 2
   converc-webhooks send call.recording_ready --dry-run > event.json
+  converc-webhooks send --lifecycle --url http://localhost:3000/webhooks/converc --gap 500
+  converc-webhooks send --lifecycle --path missed --dry-run > missed-call.jsonl
 `;
 
 const options = {
@@ -51,6 +60,9 @@ const options = {
   id: { type: 'string' },
   set: { type: 'string', multiple: true },
   repeat: { type: 'string' },
+  lifecycle: { type: 'boolean' },
+  path: { type: 'string' },
+  gap: { type: 'string' },
   header: { type: 'string', multiple: true },
   token: { type: 'string' },
   timeout: { type: 'string' },
@@ -58,15 +70,20 @@ const options = {
   json: { type: 'boolean' },
 } as const;
 
+const parseSendArgs = (args: readonly string[]) => parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+type SendValues = ReturnType<typeof parseSendArgs>['values'];
+
 /** `send`: builds or reads one event and delivers it, `--repeat` times. */
 export const sendCommand: Command = {
   name: 'send',
   summary: 'build an event of a type (or read one from a file) and deliver it',
   help: HELP,
   run: async (args, context) => {
-    const { values, positionals } = parseOptions('send', () =>
-      parseArgs({ args: [...args], options, allowPositionals: true, strict: true }),
-    );
+    const { values, positionals } = parseOptions('send', () => parseSendArgs(args));
+    if (values.lifecycle === true) return sendLifecycle(context, positionals, values);
+    if (values.path !== undefined || values.gap !== undefined) {
+      throw usageError(`${values.path === undefined ? '--gap' : '--path'} goes with --lifecycle`, 'send');
+    }
     const origin = originOf(positionals, values.file);
     const assignments = (values.set ?? []).map((text) => parseAssignment(text, 'send'));
     const repeat = values.repeat === undefined ? 1 : integerOption(values.repeat, '--repeat', 'send', 1);
@@ -177,4 +194,63 @@ function describeEvent(event: unknown): { id: string; type: string } {
     id: typeof fields.id === 'string' ? fields.id : '(no id)',
     type: typeof fields.type === 'string' ? fields.type : '(no type)',
   };
+}
+
+/** `send --lifecycle`: every event of one call, in order, stopping at a host that cannot be reached. */
+async function sendLifecycle(context: CommandContext, positionals: readonly string[], values: SendValues): Promise<ExitCode> {
+  const clashes = [
+    positionals.length > 0 ? `event type (${positionals.join(' ')})` : undefined,
+    values.file === undefined ? undefined : '--file',
+    values.id === undefined ? undefined : '--id',
+    values.repeat === undefined ? undefined : '--repeat',
+  ];
+  const clash = clashes.find((name) => name !== undefined);
+  if (clash !== undefined) throw usageError(`--lifecycle builds its own events: it takes no ${clash}`, 'send');
+  const path = (values.path ?? 'answered') as LifecyclePath;
+  if (!LIFECYCLE_PATHS.includes(path)) {
+    throw usageError(`--path must be one of ${LIFECYCLE_PATHS.join(', ')}, got ${JSON.stringify(values.path)}`, 'send');
+  }
+  const gapMs = values.gap === undefined ? 0 : integerOption(values.gap, '--gap', 'send', 0);
+  const timeoutMs = values.timeout === undefined ? undefined : integerOption(values.timeout, '--timeout', 'send', 1);
+  const headers = headerOptions(values.header, 'send');
+  const assignments = (values.set ?? []).map((text) => parseAssignment(text, 'send'));
+  const dryRun = values['dry-run'] === true;
+  const url = dryRun ? undefined : urlOption(values.url, 'send');
+
+  const events = callLifecycle(path, context.clock.now());
+  for (const event of events) for (const assignment of assignments) applyAssignment(event, assignment, 'send');
+  // One event a line: the output of --dry-run is a .jsonl file that replay sends.
+  if (url === undefined) {
+    for (const event of events) context.out(JSON.stringify(event));
+    return EXIT_OK;
+  }
+  const { out, err, color, errColor, clock } = context;
+  const json = values.json === true;
+  const callId = events[0]?.data.call.id ?? null;
+  if (!json) out(`${color.bold(`call ${callId ?? ''}`)} (${path}, ${events.length} events) → ${url.href}`);
+  const deliveries: (Attempt & { type: string; id: string })[] = [];
+  for (const [index, event] of events.entries()) {
+    if (index > 0 && gapMs > 0) await clock.sleep(gapMs);
+    if (context.io.signal?.aborted === true) break;
+    const started = clock.now();
+    const label = `${event.type.padEnd(21)} ${event.id}`;
+    try {
+      const result = await deliver(url, event, {
+        headers,
+        ...(values.token === undefined ? {} : { token: values.token }),
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      });
+      const durationMs = clock.now() - started;
+      deliveries.push({ type: event.type, id: event.id, ok: isSuccess(result.status), status: result.status, body: result.body, durationMs });
+      if (!json) out(`  ${label}  ${describeResult(result, color)} ${color.dim(`(${durationMs} ms)`)}`);
+    } catch (error) {
+      const message = describeNetworkError(error, url);
+      deliveries.push({ type: event.type, id: event.id, ok: false, error: { code: errorCode(error), message }, durationMs: clock.now() - started });
+      err(`${errColor.red('error:')} ${event.type} ${message}`);
+      if (isUnreachable(error)) break;
+    }
+  }
+  const ok = deliveries.length === events.length && deliveries.every((delivery) => delivery.ok);
+  if (json) out(JSON.stringify({ ok, url: url.href, path, callId, deliveries }));
+  return ok ? EXIT_OK : EXIT_FAILED;
 }
