@@ -1,4 +1,5 @@
 import type { WebhookError } from '../errors/webhook-error';
+import type { DeliveryTrace } from '../observability/channels';
 
 /**
  * How long each stage of a delivery took, in milliseconds, until it was answered. A stage the
@@ -59,18 +60,23 @@ export class DeliveryRecord {
   id: string | undefined;
   type: string | undefined;
   bytes: number | undefined;
+  /** What the delivery tracing channel publishes, when someone subscribes to it. */
+  trace: DeliveryTrace | undefined;
   readonly #startedAt = performance.now();
   #lapStartedAt = this.#startedAt;
   readonly #ms: Record<Stage, number | undefined> = { read: undefined, validate: undefined, store: undefined, handlers: undefined };
 
   /**
    * Adds the time since the last lap to `stage`, or to no stage when none is given (to start timing
-   * the next one). A stopwatch rather than a wrapper around each step: no closure or promise per step.
+   * the next one), and returns that time. A stopwatch rather than a wrapper around each step: no
+   * closure or promise per step.
    */
-  lap(stage?: Stage): void {
+  lap(stage?: Stage): number {
     const now = performance.now();
-    if (stage !== undefined) this.#ms[stage] = (this.#ms[stage] ?? 0) + now - this.#lapStartedAt;
+    const ms = now - this.#lapStartedAt;
+    if (stage !== undefined) this.#ms[stage] = (this.#ms[stage] ?? 0) + ms;
     this.#lapStartedAt = now;
+    return ms;
   }
 
   /** The delivery ended well (or as a duplicate): the id is known by then. */
