@@ -25,6 +25,8 @@ assert.throws(() => parseEvent({}), (error) => error.code === 'invalid_event');
 assert.strictEqual(typeof require('converc-webhooks/redis').RedisDedupeStore, 'function');
 const { createTestEvent } = require('converc-webhooks/testing');
 assert.doesNotThrow(() => parseEvent(createTestEvent('call.recording_ready')));
+// The optional-peer subpaths resolve (loading them needs prom-client or @opentelemetry/api installed).
+for (const subpath of ['otel', 'prometheus']) assert.match(require.resolve(`converc-webhooks/${subpath}`), /dist/);
 console.log('require: ok');
 JS
 cat > esm.mjs <<'JS'
