@@ -1,7 +1,7 @@
 import type { Worker } from 'bullmq';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { convercWebhooks } from 'converc-webhooks';
-import { createQueueHandoff, createWorker, type QueuedEvent } from 'converc-webhooks/bullmq';
+import { createQueueHandoff, createWorker } from 'converc-webhooks/bullmq';
 import { ATTRIBUTES, DELIVERY_SPAN, enableTracing, HANDLER_SPAN } from 'converc-webhooks/otel';
 import { deliver } from 'converc-webhooks/testing';
 import { eventWithId, fixtures } from '../fixtures/events';
@@ -113,7 +113,7 @@ describeWithRedis('enableTracing across a BullMQ queue', () => {
 
     expect((await deliver(web, eventWithId('call.ended', 'evt-queued'))).status).toBe(202);
     const job = await queue.getJob('evt-queued');
-    expect((job?.data as QueuedEvent | undefined)?.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect((job?.data)?.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     await waitUntil(async () => (await queue.getJobState('evt-queued')) === 'completed', 10_000, 'the job to complete');
     expect(worked).toBe(1);
 
