@@ -79,7 +79,9 @@ export interface Delivery {
  *    `ack: 'immediate'`), and the claim is completed or released once every handler has settled.
  *
  * Every store and queue call is bounded by `storeTimeoutMs`; when one fails, `onStoreError` decides.
- * Refusals reach `onError` in one place, where the outcome leaves.
+ * Refusals reach `onError` in one place, where the outcome leaves; so do the logger and the metrics
+ * (`watchers`), and the `converc-webhooks:delivery` tracing channel is published around it. Each
+ * handler run is published on `converc-webhooks:handler`. Both only while someone subscribes.
  */
 export class Receiver {
   readonly registry = new HandlerRegistry();
