@@ -88,6 +88,10 @@ export class Receiver {
   readonly errors = new ErrorHooks();
   /** The receiver's own logger and metrics (`logger`, `collectMetrics`). */
   readonly watchers = new Watchers();
+  /** Tells the watchers how long a store or queue call took; one function for every delivery. */
+  readonly #storeCalled = (operation: StoreOperation, ms: number): void => {
+    this.watchers.storeCalled(operation, ms);
+  };
   readonly #inFlight = new InFlight();
   readonly #options: ResolvedOptions;
   /** Deliveries whose handlers have not all settled yet. */
@@ -178,6 +182,7 @@ export class Receiver {
    */
   receive(delivery: Delivery): Promise<DeliveryOutcome> {
     const record = new DeliveryRecord();
+    if (this.watchers.active) record.onStoreCall = this.#storeCalled;
     // With no subscriber, no context object and no tracing closure: a delivery costs what it did.
     let receiving: Promise<DeliveryOutcome>;
     if (isObserved(deliveryChannel)) {
@@ -223,10 +228,10 @@ export class Receiver {
       const storedKey = headerId.length > MAX_STORED_KEY_LENGTH ? await digestKey(headerId) : headerId;
       try {
         const processed = await withTimeout(store.isProcessed(storedKey), storeTimeoutMs);
-        this.#storeCalled('is_processed', record.lap('store'));
+        record.lap('store', 'is_processed');
         if (processed) return record.end('duplicate', headerId);
       } catch (cause) {
-        this.#storeCalled('is_processed', record.lap('store'));
+        record.lap('store', 'is_processed');
         storeDown = { cause };
         // Under 'reject', the refusal waits for the body, so that onError can keep it: it is not resent.
         if (this.#options.onStoreError === 'process') this.#storeFailed(delivery, storeUnavailable(cause, headerId));
@@ -272,11 +277,11 @@ export class Receiver {
       try {
         claiming = store.claim(storedKey);
         const held = await withTimeout(claiming, storeTimeoutMs);
-        this.#storeCalled('claim', record.lap('store'));
+        record.lap('store', 'claim');
         if (held === null) return record.end('duplicate', key);
         claim = held;
       } catch (cause) {
-        this.#storeCalled('claim', record.lap('store'));
+        record.lap('store', 'claim');
         claim = lateClaim(claiming, storedKey, storeTimeoutMs);
         const refused = this.#storeFailed(delivery, storeUnavailable(cause, key, event, rawBody));
         if (refused !== undefined) {
@@ -293,11 +298,11 @@ export class Receiver {
         // A traced delivery hands its trace on to the worker that runs the job.
         const enqueuing = record.trace === undefined ? handoff.enqueue(event, ctx) : handoff.enqueue(event, ctx, { traceparent: record.trace.traceparent });
         const queued = await withTimeout(enqueuing, storeTimeoutMs);
-        this.#storeCalled('enqueue', record.lap('store'));
+        record.lap('store', 'enqueue');
         this.#settle(delivery, claim, 'complete');
         return record.end(queued === 'duplicate' ? 'duplicate' : 'accepted', key);
       } catch (cause) {
-        this.#storeCalled('enqueue', record.lap('store'));
+        record.lap('store', 'enqueue');
         const refused = this.#storeFailed(delivery, storeUnavailable(cause, key, event, rawBody));
         if (refused !== undefined) {
           this.#settle(delivery, claim, 'release');
@@ -378,11 +383,6 @@ export class Receiver {
         throw error;
       },
     );
-  }
-
-  /** Tells the watchers how long a store or queue call took. */
-  #storeCalled(operation: StoreOperation, ms: number): void {
-    if (this.watchers.active) this.watchers.storeCalled(operation, ms);
   }
 
   /**
