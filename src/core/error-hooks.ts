@@ -1,4 +1,4 @@
-import type { WebhookError } from '../errors/webhook-error';
+import { causeText, type WebhookError } from '../errors/webhook-error';
 import { logUnhandled, type Logger } from '../observability/logger';
 import type { AnyEvent, ErrorHandler } from './handler-types';
 
@@ -19,10 +19,11 @@ export class ErrorHooks {
   /**
    * Tells every handler of `error`. With none registered, a handler failure or a store failure is
    * printed, since a program error nobody hears of is worse than a log line; a rejected request is not
-   * (strangers can send those at will). The line names the code, the delivery id, the event type and
-   * the message, and the cause's stack: never the body or the event, which hold personal data. With
-   * the `logger` option it goes to the logger, at `error`. Resolves, never rejects, once async error handlers have settled: the caller
-   * tracks it, so that `drain()` waits for an app to have stored a failed event before shutdown.
+   * (strangers can send those at will). The line names the code, the delivery id, the event type, the
+   * message and the cause's stack: never the body or the event, which hold personal data. With the
+   * `logger` option it goes to the logger, at `error`. Resolves, never rejects, once async error
+   * handlers have settled: the caller tracks it, so that `drain()` waits for an app to have stored a
+   * failed event before shutdown.
    */
   async report(error: WebhookError, event?: AnyEvent): Promise<void> {
     if (this.#handlers.length === 0) {
@@ -49,9 +50,5 @@ export function fallbackLine(error: WebhookError, event: AnyEvent | undefined): 
   const type = event?.type;
   const where = `delivery ${error.deliveryId ?? '(no id)'}${type === undefined ? '' : ` (${type})`}`;
   const line = `converc-webhooks: ${error.code} ${where}: ${error.message}`;
-  const { cause } = error;
-  if (cause === undefined) return line;
-  // The cause's stack only: its other properties may hold the event (an error that carries its input).
-  const shown = cause instanceof Error ? (cause.stack ?? `${cause.name}: ${cause.message}`) : typeof cause === 'string' ? cause : `a thrown ${typeof cause}`;
-  return `${line}\n  caused by: ${shown}`;
+  return error.cause === undefined ? line : `${line}\n  caused by: ${causeText(error.cause)}`;
 }

@@ -144,7 +144,11 @@ export class WebhookError extends Error {
    */
   toJSON(): WebhookErrorJson {
     const { name, message, cause } = this;
-    return { name, ...this.#facts(), message, ...(cause === undefined ? {} : { cause: describeCause(cause) }) };
+    if (cause === undefined) return { name, ...this.#facts(), message };
+    const shown = describeCause(cause);
+    // Name and message only: a stack in a JSON log line is noise, and util.inspect shows it.
+    const summary = shown.message === undefined ? { name: shown.name } : { name: shown.name, message: shown.message };
+    return { name, ...this.#facts(), message, cause: summary };
   }
 
   /** The code, status, delivery id, attempt and issues: what a log may show of the error besides its message and cause. */
@@ -163,8 +167,7 @@ export class WebhookError extends Error {
     // The stack already says the name and message; the cause follows, as its stack.
     const own = `${this.stack ?? `${this.name}: ${this.message}`} ${show(this.#facts(), { ...options, depth: Math.max(depth, 2) })}`;
     if (this.cause === undefined) return own;
-    const cause = this.cause instanceof Error ? (this.cause.stack ?? `${this.cause.name}: ${this.cause.message}`) : show(describeCause(this.cause));
-    return `${own}\n  [cause]: ${cause.split('\n').join('\n  ')}`;
+    return `${own}\n  [cause]: ${causeText(this.cause).split('\n').join('\n  ')}`;
   }
 }
 
@@ -181,11 +184,31 @@ export interface WebhookErrorJson {
   readonly cause?: { readonly name: string; readonly message?: string };
 }
 
-/** The name and message of an error, or the type of another thrown value: none of its properties, which may hold an event. */
-function describeCause(cause: unknown): { readonly name: string; readonly message?: string } {
-  if (cause instanceof Error) return { name: cause.name, message: cause.message };
+/** What may be shown of a thrown value: its name, message and stack (its type alone for a non-error). */
+export interface CauseSummary {
+  readonly name: string;
+  readonly message?: string;
+  readonly stack?: string;
+}
+
+/**
+ * What logs and `toJSON` may show of an error's cause: an `Error`'s name, message and stack, a
+ * string as its message, or else only the type. Never its other properties: an error a handler
+ * throws may carry the event, and a thrown object may be the event.
+ */
+export function describeCause(cause: unknown): CauseSummary {
+  if (cause instanceof Error) {
+    const { name, message, stack } = cause;
+    return stack === undefined ? { name, message } : { name, message, stack };
+  }
   if (typeof cause === 'string') return { name: 'string', message: cause };
   return { name: cause === null ? 'null' : typeof cause };
+}
+
+/** A cause as one text: its stack, else its name and message, else `a thrown <type>`. */
+export function causeText(cause: unknown): string {
+  const { name, message, stack } = describeCause(cause);
+  return stack ?? (message === undefined ? `a thrown ${name}` : `${name}: ${message}`);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { DeliveryOutcome, OutcomeKind } from '../core/outcome';
-import type { WebhookError, WebhookErrorCode } from '../errors/webhook-error';
+import { describeCause, type WebhookError, type WebhookErrorCode } from '../errors/webhook-error';
 import { checkOptions, mustBe, optionsObject } from '../options/check-options';
 import type { DeliveryWatcher, HandlerRunFacts } from './watchers';
 
@@ -119,7 +119,7 @@ export function logUnhandled(logger: Logger, error: WebhookError, type: string |
     ...(error.deliveryId === undefined ? {} : { id: error.deliveryId }),
     ...(type === undefined ? {} : { type }),
     ...(error.attempt === undefined ? {} : { attempt: error.attempt }),
-    ...(cause === undefined ? {} : { cause: cause instanceof Error ? { name: cause.name, message: cause.message, stack: cause.stack } : { name: typeof cause } }),
+    ...(cause === undefined ? {} : { cause: describeCause(cause) }),
   };
   logger.error(fields, error.message);
 }
