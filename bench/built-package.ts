@@ -38,6 +38,11 @@ export function loadBuiltPackage(): typeof ConvercWebhooks {
   return createRequire(__filename)(entry) as typeof ConvercWebhooks;
 }
 
+/** `converc-webhooks/prometheus` as published, from this tree's dist/ (only this build has it). */
+export function loadBuiltPrometheus(): typeof import('converc-webhooks/prometheus') {
+  return createRequire(__filename)(join(ROOT, 'dist', 'prometheus', 'index.js')) as typeof import('converc-webhooks/prometheus');
+}
+
 /** The folder named by {@link DIST_ENV}, made absolute; undefined when unset or empty. */
 export function otherBuild(): string | undefined {
   const value = process.env[DIST_ENV];

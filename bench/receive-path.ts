@@ -16,7 +16,9 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GCProfiler, getHeapStatistics } from 'node:v8';
-import { ROOT, ensureBuilt, loadBuiltPackage } from './built-package';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { ROOT, ensureBuilt, loadBuiltPackage, loadBuiltPrometheus } from './built-package';
 import { machineLine, sourceLine, table, writeSection } from './results-file';
 import type { Delivery, Receiver } from '../src/core/receiver';
 import type { ConvercWebhooks } from 'converc-webhooks';
@@ -58,7 +60,8 @@ async function main(): Promise<void> {
   const count = Number(values.deliveries);
   const batches = Number(values.batches);
   ensureBuilt();
-  const { convercWebhooks, parseEvent } = loadBuiltPackage();
+  const built = loadBuiltPackage();
+  const { convercWebhooks, parseEvent } = built;
   const { receiverOf } = createRequire(__filename)(join(ROOT, 'dist', 'core', 'receivers.js')) as {
     receiverOf: (webhooks: ConvercWebhooks) => Receiver;
   };
@@ -111,7 +114,31 @@ async function main(): Promise<void> {
       },
       run: receiving(() => duplicates, 'duplicate'),
     },
+    // Issue 18, only in a build that has them (not an earlier one given by CONVERC_BENCH_DIST).
+    ...('consoleLogger' in built ? observedStages() : []),
   ];
+
+  /** The full path again with pino writing to /dev/null, and with prom-client metrics. */
+  function observedStages(): Stage[] {
+    const logger = pino(pino.destination({ dest: '/dev/null', sync: false }));
+    const { collectMetrics } = loadBuiltPrometheus();
+    return [
+      {
+        name: 'receive, memory dedupe, one handler, pino to /dev/null',
+        what: 'plus the `logger` option: one line per delivery',
+        run: receiving(() => convercWebhooks({ dedupe: { max: count }, logger }).on('call.ended', noop), 'processed'),
+      },
+      {
+        name: 'receive, memory dedupe, one handler, collectMetrics',
+        what: 'plus `converc-webhooks/prometheus`: eight metric updates per delivery',
+        run: receiving(() => {
+          const webhooks = convercWebhooks({ dedupe: { max: count } }).on('call.ended', noop);
+          collectMetrics(webhooks, { registry: new Registry() });
+          return webhooks;
+        }, 'processed'),
+      },
+    ];
+  }
 
   const best = new Map<string, number>();
   for (let batch = 0; batch < batches; batch++) {

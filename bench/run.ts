@@ -252,6 +252,9 @@ const CPU_PAIRS: readonly CpuPair[] = [
   { label: 'before: v14 vs v9, CPU/req (v9 ÷ v14), loaded together', goal: 'reference', over: 9, under: 14 },
   { label: 'before: v13 vs v2, CPU/req (v2 ÷ v13), loaded together', goal: 'reference', over: 2, under: 13, rateShare: 0.5 },
   { label: 'before: v13 vs v8, CPU/req (v8 ÷ v13), loaded together', goal: 'reference', over: 8, under: 13, rateShare: 0.5 },
+  // Issue 18: what observability costs per delivery on node:http, below 1 by that cost.
+  { label: 'v15 vs v5, CPU/req (v5 ÷ v15), loaded together (channels subscribed vs not)', goal: 'reference', over: 5, under: 15 },
+  { label: 'v16 vs v5, CPU/req (v5 ÷ v16), loaded together (pino to /dev/null + metrics vs none)', goal: 'reference', over: 5, under: 16 },
 ];
 
 interface CpuPair {

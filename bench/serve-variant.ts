@@ -3,11 +3,14 @@
  * `node --import tsx bench/serve-variant.ts <server kind>`. It listens on a free port of 127.0.0.1
  * and sends `{ port }` to the parent over IPC.
  */
+import { tracingChannel } from 'node:diagnostics_channel';
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import pino from 'pino';
+import { Registry } from 'prom-client';
 import { z } from 'zod';
-import { loadBuiltPackage } from './built-package';
+import { loadBuiltPackage, loadBuiltPrometheus } from './built-package';
 import { CONVERC_PATH, GITHUB_PATH, GITHUB_SECRET } from './deliveries';
 import { isServerKind, type ServerKind } from './variants';
 
@@ -98,6 +101,23 @@ const listeners: Record<ServerKind, () => Promise<RequestListener>> = {
   'converc-node': () => {
     const { convercWebhooks, createNodeHandler } = loadBuiltPackage();
     const webhooks = convercWebhooks().on(['call.ended', 'call.transcript_ready'], noop);
+    return Promise.resolve(createNodeHandler(webhooks, { path: CONVERC_PATH }));
+  },
+
+  'converc-node-channels': () => {
+    const { convercWebhooks, createNodeHandler, DELIVERY_CHANNEL, HANDLER_CHANNEL } = loadBuiltPackage();
+    const subscriber = { start: noop, end: noop, asyncStart: noop, asyncEnd: noop, error: noop };
+    tracingChannel(DELIVERY_CHANNEL).subscribe(subscriber);
+    tracingChannel(HANDLER_CHANNEL).subscribe(subscriber);
+    const webhooks = convercWebhooks().on(['call.ended', 'call.transcript_ready'], noop);
+    return Promise.resolve(createNodeHandler(webhooks, { path: CONVERC_PATH }));
+  },
+
+  'converc-node-observed': () => {
+    const { convercWebhooks, createNodeHandler } = loadBuiltPackage();
+    const logger = pino(pino.destination({ dest: '/dev/null', sync: false }));
+    const webhooks = convercWebhooks({ logger }).on(['call.ended', 'call.transcript_ready'], noop);
+    loadBuiltPrometheus().collectMetrics(webhooks, { registry: new Registry() });
     return Promise.resolve(createNodeHandler(webhooks, { path: CONVERC_PATH }));
   },
 

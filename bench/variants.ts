@@ -16,6 +16,8 @@ export const SERVER_KINDS = [
   'express-zod',
   'converc-express',
   'converc-node',
+  'converc-node-channels',
+  'converc-node-observed',
   'octokit-express',
   'octokit-node',
 ] as const;
@@ -98,6 +100,10 @@ export const VARIANTS: readonly Variant[] = [
     deliveries: freshEvents,
     baselineBuild: true,
   },
+  // Issue 18: variant 5 with a subscriber on both diagnostics channels (no-op functions: the cost of
+  // publishing), and with pino writing to /dev/null and prom-client metrics on.
+  { id: 15, title: 'variant 5, diagnostics channels subscribed', server: 'converc-node-channels', path: CONVERC_PATH, deliveries: freshEvents },
+  { id: 16, title: 'variant 5, pino to /dev/null + prom-client metrics', server: 'converc-node-observed', path: CONVERC_PATH, deliveries: freshEvents },
 ];
 
 export const BASELINE = 2;

@@ -27,6 +27,8 @@ assert.strictEqual(typeof require('converc-webhooks/redis').RedisDedupeStore, 'f
 assert.strictEqual(typeof require('converc-webhooks/postgres').createPostgresInbox, 'function');
 const { createTestEvent } = require('converc-webhooks/testing');
 assert.doesNotThrow(() => parseEvent(createTestEvent('call.recording_ready')));
+// The optional-peer subpaths resolve (loading them needs prom-client or @opentelemetry/api installed).
+for (const subpath of ['otel', 'prometheus']) assert.match(require.resolve(`converc-webhooks/${subpath}`), /dist/);
 console.log('require: ok');
 JS
 cat > esm.mjs <<'JS'

@@ -1,7 +1,6 @@
 export { convercWebhooks, type CloseOptions, type ConvercWebhooks } from './webhooks';
 export type { CloseResult, ReplayStatus } from './core/receiver';
 export type { RetryOptions } from './core/retry';
-export type { Handoff } from './core/handoff';
 export { createNodeHandler, type NodeHandler, type NodeHandlerOptions } from './node/node-handler';
 export type { NextFunction } from './node/serve-node';
 export {
@@ -23,6 +22,22 @@ export type {
 } from './core/handler-types';
 export type { DeliveryStatus, ErrorBody, SuccessBody } from './core/reply';
 export type { DeliveryOutcome, OutcomeKind, StageTimings } from './core/outcome';
+export {
+  consoleLogger,
+  DELIVERY_MESSAGE,
+  RETRY_MESSAGE,
+  type ConsoleLoggerOptions,
+  type DeliveryLogFields,
+  type Logger,
+  type LogLevel,
+} from './observability/logger';
+export {
+  DELIVERY_CHANNEL,
+  HANDLER_CHANNEL,
+  type DeliveryTrace,
+  type HandlerTrace,
+} from './observability/channels';
+export type { Handoff, HandoffTrace } from './core/handoff';
 export { MemoryDedupeStore, type MemoryDedupeOptions } from './dedupe/memory';
 export type { DedupeClaim, DedupeStore } from './dedupe/dedupe-store';
 export {

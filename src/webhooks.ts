@@ -8,6 +8,7 @@ import { registerReceiver } from './core/receivers';
 import type { EventOf } from './events/event-schemas';
 import type { ConvercEventType } from './events/event-types';
 import { handlesPath } from './express/route';
+import { deliveryLog, receiverLogger } from './observability/logger';
 import { checkOptions, mustBe, optionsObject } from './options/check-options';
 import { passOn, serveNode, type NextFunction } from './node/serve-node';
 
@@ -101,6 +102,11 @@ export function convercWebhooks(options: ConvercWebhooksOptions = {}): ConvercWe
   const resolved = resolveOptions(options);
   warnOfFloodRisk(resolved);
   const receiver = new Receiver(resolved);
+  if (resolved.logger !== undefined) {
+    const logger = receiverLogger(resolved.logger);
+    receiver.watchers.add(deliveryLog(logger));
+    receiver.errors.logger = logger;
+  }
   const { path } = resolved;
 
   // Named, so that stack traces and Express's router say what it is.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { JobsOptions, Queue } from 'bullmq';
 import { z } from 'zod';
-import type { Handoff } from '../core/handoff';
+import type { Handoff, HandoffTrace } from '../core/handoff';
 import type { AnyEvent, HandlerContext } from '../core/handler-types';
 import { checkOptions, optionsObject } from '../options/check-options';
 import { jobIdFor } from './job-id';
@@ -85,10 +85,10 @@ export function createQueueHandoff(queue: HandoffQueue, options: QueueHandoffOpt
   const { jobOptions, omitHeaders } = checkOptions(optionsSchema, options, 'createQueueHandoff(queue, options)');
 
   return {
-    async enqueue(event: AnyEvent, ctx: HandlerContext): Promise<'accepted' | 'duplicate'> {
+    async enqueue(event: AnyEvent, ctx: HandlerContext, trace?: HandoffTrace): Promise<'accepted' | 'duplicate'> {
       const jobId = jobIdFor(ctx.id);
       const enqueueId = randomUUID();
-      await queue.add(event.type, toQueuedEvent(event, ctx, omitHeaders, enqueueId), {
+      await queue.add(event.type, toQueuedEvent(event, ctx, omitHeaders, enqueueId, trace?.traceparent), {
         // The queue's own defaults win over ours: whoever configured the queue meant them.
         ...DEFAULT_JOB_OPTIONS,
         ...queue.defaultJobOptions,

@@ -16,6 +16,11 @@ export interface QueuedEvent {
    * already holds as if it had added it, so this is how the handoff tells its own job from an older one.
    */
   readonly enqueueId: string;
+  /**
+   * The W3C `traceparent` of the delivery that queued the event, when it was traced (see
+   * `converc-webhooks/otel`): the worker's handler spans continue that trace.
+   */
+  readonly traceparent?: string;
 }
 
 /** A {@link HandlerContext} as stored in a job. */
@@ -34,12 +39,14 @@ export function toQueuedEvent(
   ctx: HandlerContext,
   omitHeaders: ReadonlySet<string>,
   enqueueId: string,
+  traceparent: string | undefined,
 ): QueuedEvent {
   const headers: Record<string, string | readonly string[] | undefined> = {};
   for (const [name, value] of Object.entries(ctx.headers)) {
     if (!omitHeaders.has(name.toLowerCase())) headers[name] = value;
   }
-  return { event, ctx: { id: ctx.id, receivedAt: ctx.receivedAt.toISOString(), headers }, enqueueId };
+  const queued = { event, ctx: { id: ctx.id, receivedAt: ctx.receivedAt.toISOString(), headers }, enqueueId };
+  return traceparent === undefined ? queued : { ...queued, traceparent };
 }
 
 /**
@@ -47,7 +54,10 @@ export function toQueuedEvent(
  * version than the web process that stored it, and anything can write to a queue. Throws a
  * `WebhookError` with code `invalid_event` when the data is not what the handoff stores.
  */
-export function fromQueuedEvent(data: unknown, jobId: string | undefined): { event: AnyEvent; ctx: HandlerContext } {
+export function fromQueuedEvent(
+  data: unknown,
+  jobId: string | undefined,
+): { event: AnyEvent; ctx: HandlerContext; traceparent: string | undefined } {
   const queued = (typeof data === 'object' && data !== null ? data : {}) as Partial<Record<keyof QueuedEvent, unknown>>;
   const ctx = (typeof queued.ctx === 'object' && queued.ctx !== null ? queued.ctx : {}) as Partial<
     Record<keyof QueuedContext, unknown>
@@ -73,6 +83,7 @@ export function fromQueuedEvent(data: unknown, jobId: string | undefined): { eve
   return {
     event,
     ctx: Object.freeze({ id: ctx.id, receivedAt, headers: ctx.headers as IncomingHeaders }),
+    traceparent: typeof queued.traceparent === 'string' ? queued.traceparent : undefined,
   };
 }
 

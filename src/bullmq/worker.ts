@@ -82,7 +82,8 @@ export function createWorker(webhooks: ConvercWebhooks, options: CreateWorkerOpt
       throw unrecoverable;
     }
     // attemptsMade counts the failed runs so far; the handlers see 1 on the first run, as in process.
-    await receiver.runHandlers(queued.event, queued.ctx, job.attemptsMade + 1);
+    // A traced delivery left its traceparent in the job: the handler spans continue its trace.
+    await receiver.runHandlers(queued.event, queued.ctx, job.attemptsMade + 1, queued.traceparent);
   };
   return new Worker<QueuedEvent, void>(queueName, processor, workerOptions);
 }

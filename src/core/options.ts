@@ -7,6 +7,7 @@ import { checkOptions, fn, mustBe, optionsObject, positiveMs } from '../options/
 import { byteSizeSchema } from './byte-size';
 import type { AnyEvent, ErrorHandler, HandlerMap } from './handler-types';
 import type { Handoff } from './handoff';
+import type { Logger } from '../observability/logger';
 import { retryOptionsSchema, type ResolvedRetry, type RetryOptions } from './retry';
 
 /** When a delivery is answered. */
@@ -118,6 +119,15 @@ export interface ConvercWebhooksOptions {
    * @default none: the handlers run in this process
    */
   handoff?: Handoff;
+  /**
+   * Where to log one structured line per delivery (`id`, `type`, `outcome`, `status`, `code`,
+   * `durationMs`, `bytes`; see docs/observability.md): pino, or the console with `consoleLogger()`.
+   * Failures at `error`, refusals at `warn` (`error` for a 5xx), duplicates at `debug`, the rest at
+   * `info`. No body or contact field is ever logged. With no `onError`, handler and store failures
+   * go to it too, instead of the console.
+   * @default none: nothing is logged
+   */
+  logger?: Logger;
 }
 
 /** Told of an event whose handler failed every attempt: see {@link ConvercWebhooksOptions.onDeadLetter}. */
@@ -142,6 +152,7 @@ export interface ResolvedOptions {
   readonly retry: ResolvedRetry | undefined;
   readonly onDeadLetter: DeadLetterHandler | undefined;
   readonly handoff: Handoff | undefined;
+  readonly logger: Logger | undefined;
 }
 
 /** The default of `maxBytesInFlight`: room for six bodies at the default `limit`, in a container of 512 MB. */
@@ -214,6 +225,15 @@ const optionsSchema = optionsObject({
       error: 'must be an object with an enqueue(event, ctx) function',
     })
     .optional(),
+  logger: z
+    .custom<Logger>(
+      (value) =>
+        typeof value === 'object' &&
+        value !== null &&
+        (['debug', 'info', 'warn', 'error'] as const).every((level) => typeof (value as Partial<Logger>)[level] === 'function'),
+      { error: 'must be a logger with debug, info, warn and error functions (pino, or consoleLogger())' },
+    )
+    .optional(),
 } satisfies Record<keyof ConvercWebhooksOptions, z.ZodType>).transform((options, ctx): ResolvedOptions => {
   const { ackTimeoutMs } = options;
   // The timeouts within a delivery must leave the handlers time to run before the answer is due.
@@ -247,6 +267,7 @@ const optionsSchema = optionsObject({
     retry: options.retry,
     onDeadLetter: options.onDeadLetter,
     handoff: options.handoff,
+    logger: options.logger,
   };
 });
 

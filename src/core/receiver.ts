@@ -15,6 +15,8 @@ import { decodeRefusedBody } from './refused-body';
 import type { ResolvedOptions } from './options';
 import { DeliveryRecord, type DeliveryOutcome } from './outcome';
 import { backoffDelay } from './retry';
+import { deliveryChannel, handlerChannel, isObserved, type DeliveryTrace, type HandlerTrace } from '../observability/channels';
+import { Watchers, type StoreOperation } from '../observability/watchers';
 
 /**
  * A request body as an adapter found it: text to parse (with its size in bytes), or a value another
@@ -78,11 +80,19 @@ export interface Delivery {
  *    `ack: 'immediate'`), and the claim is completed or released once every handler has settled.
  *
  * Every store and queue call is bounded by `storeTimeoutMs`; when one fails, `onStoreError` decides.
- * Refusals reach `onError` in one place, where the outcome leaves.
+ * Refusals reach `onError` in one place, where the outcome leaves; so do the logger and the metrics
+ * (`watchers`), and the `converc-webhooks:delivery` tracing channel is published around it. Each
+ * handler run is published on `converc-webhooks:handler`. Both only while someone subscribes.
  */
 export class Receiver {
   readonly registry = new HandlerRegistry();
   readonly errors = new ErrorHooks();
+  /** The receiver's own logger and metrics (`logger`, `collectMetrics`). */
+  readonly watchers = new Watchers();
+  /** Tells the watchers how long a store or queue call took; one function for every delivery. */
+  readonly #storeCalled = (operation: StoreOperation, ms: number): void => {
+    this.watchers.storeCalled(operation, ms);
+  };
   readonly #inFlight = new InFlight();
   readonly #options: ResolvedOptions;
   /** The room bodies being read and parsed share: `maxBytesInFlight`. */
@@ -145,10 +155,10 @@ export class Receiver {
    * dedupe (the queue did it) and no retries (the queue does them). Each failure reaches `onError` with
    * `attempt`; rejects with the first failure once all have settled, so the queue retries the job.
    */
-  async runHandlers(event: AnyEvent, ctx: HandlerContext, attempt: number): Promise<void> {
+  async runHandlers(event: AnyEvent, ctx: HandlerContext, attempt: number, traceparent?: string): Promise<void> {
     const results = await Promise.allSettled(
       this.registry.handlersFor(event.type).map(async (handler) => {
-        await handler(event, ctx);
+        await this.#call(handler, event, ctx, attempt, undefined, traceparent);
       }),
     );
     const failures = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
@@ -183,7 +193,12 @@ export class Receiver {
    * every failure is an outcome, and a refusal is reported to `onError` here.
    */
   receive(delivery: Delivery): Promise<DeliveryOutcome> {
-    return this.#exit(delivery, this.#receive(delivery, new DeliveryRecord()));
+    const record = new DeliveryRecord();
+    if (this.watchers.active) record.onStoreCall = this.#storeCalled;
+    // With no subscriber, no context object and no tracing closure: a delivery costs what it did.
+    if (!isObserved(deliveryChannel)) return this.#exit(delivery, this.#receive(delivery, record));
+    record.trace = { method: delivery.method, headerId: deliveryIdHeader(delivery.headers) };
+    return this.#exit(delivery, deliveryChannel.tracePromise(this.#receive, record.trace, this, delivery, record));
   }
 
   /**
@@ -200,6 +215,7 @@ export class Receiver {
   #exit(delivery: Delivery, receiving: Promise<DeliveryOutcome>): Promise<DeliveryOutcome> {
     const outcome = receiving.then((ended) => {
       if (ended.kind === 'refused') this.#track(delivery, this.errors.report(ended.error, ended.error.event as AnyEvent | undefined));
+      if (this.watchers.active) this.watchers.delivered(ended);
       return ended;
     });
     // Tracked on the outcome itself, so drain() resolves only after whoever awaits the answer has it.
@@ -234,10 +250,10 @@ export class Receiver {
       const storedKey = headerId.length > MAX_STORED_KEY_LENGTH ? await digestKey(headerId) : headerId;
       try {
         const processed = await withTimeout(store.isProcessed(storedKey), storeTimeoutMs);
-        record.lap('store');
+        record.lap('store', 'is_processed');
         if (processed) return record.end('duplicate', headerId);
       } catch (cause) {
-        record.lap('store');
+        record.lap('store', 'is_processed');
         storeDown = { cause };
         // Under 'reject', the refusal waits for the body, so that onError can keep it: it is not resent.
         if (this.#options.onStoreError === 'process') this.#storeFailed(delivery, storeUnavailable(cause, headerId));
@@ -289,11 +305,11 @@ export class Receiver {
       try {
         claiming = store.claim(storedKey);
         const held = await withTimeout(claiming, storeTimeoutMs);
-        record.lap('store');
+        record.lap('store', 'claim');
         if (held === null) return record.end('duplicate', key);
         claim = held;
       } catch (cause) {
-        record.lap('store');
+        record.lap('store', 'claim');
         claim = lateClaim(claiming, storedKey, storeTimeoutMs);
         const refused = this.#storeFailed(delivery, storeUnavailable(cause, key, event, rawBody));
         if (refused !== undefined) {
@@ -307,12 +323,14 @@ export class Receiver {
     const ctx: HandlerContext = Object.freeze({ id: key, receivedAt: record.receivedAt, headers: delivery.headers });
     if (handoff !== undefined) {
       try {
-        const queued = await withTimeout(handoff.enqueue(event, ctx), storeTimeoutMs);
-        record.lap('store');
+        // A traced delivery hands its trace on to the worker that runs the job.
+        const enqueuing = record.trace === undefined ? handoff.enqueue(event, ctx) : handoff.enqueue(event, ctx, { traceparent: record.trace.traceparent });
+        const queued = await withTimeout(enqueuing, storeTimeoutMs);
+        record.lap('store', 'enqueue');
         this.#settle(delivery, claim, 'complete');
         return record.end(queued === 'duplicate' ? 'duplicate' : 'accepted', key);
       } catch (cause) {
-        record.lap('store');
+        record.lap('store', 'enqueue');
         const refused = this.#storeFailed(delivery, storeUnavailable(cause, key, event, rawBody));
         if (refused !== undefined) {
           this.#settle(delivery, claim, 'release');
@@ -327,7 +345,7 @@ export class Receiver {
     // called once here (the registry's list read once: a handler that adds another does not run it
     // in this delivery), and what it returned or threw is its first attempt.
     const handlers = this.registry.handlersFor(event.type);
-    const firstAttempts = handlers.map((handler) => attempt(handler, event, ctx));
+    const firstAttempts = handlers.map((handler) => this.#call(handler, event, ctx, 1, record.trace, undefined));
     const held = delivery.holdUntilSettled === true;
     const { ack, ackTimeoutMs } = this.#options;
     // A handler that returned without a promise has finished. When all have (most handlers count, log
@@ -339,7 +357,7 @@ export class Receiver {
       return record.end(handlers.length === 0 ? 'ignored' : !held && ack === 'immediate' ? 'accepted' : 'processed', key);
     }
     const answer = new HandlersAnswer(!held && this.#options.retry !== undefined);
-    this.#track(delivery, this.#runHandlers(delivery, handlers, firstAttempts, event, ctx, rawBody, claim, answer));
+    this.#track(delivery, this.#runHandlers(delivery, handlers, firstAttempts, event, ctx, rawBody, claim, answer, record.trace));
     if (!held && ack === 'immediate') return record.end('accepted', key);
     const answered = held
       ? await answer.promise
@@ -347,6 +365,52 @@ export class Receiver {
     record.lap('handlers');
     if (answered === 'failed' && answer.lastFailure !== undefined) return record.fail(answer.lastFailure, key);
     return record.end(answered === TIMED_OUT || answered === 'failed' ? 'accepted' : answered, key);
+  }
+
+  /**
+   * Runs one attempt of a handler: what it returned, or a rejected promise of what it threw. Watched
+   * and traced only when someone listens; a handler that returns no promise then stays synchronous
+   * unless the handler channel is traced (tracePromise makes a promise of every result).
+   */
+  #call(
+    handler: EventHandler,
+    event: AnyEvent,
+    ctx: HandlerContext,
+    attempt: number,
+    delivery: DeliveryTrace | undefined,
+    traceparent: string | undefined,
+  ): unknown {
+    const traced = isObserved(handlerChannel);
+    const { watchers } = this;
+    if (!traced && !watchers.active) return callHandler(handler, event, ctx);
+    const run: HandlerTrace = { id: ctx.id, type: event.type, attempt, delivery, traceparent };
+    if (watchers.active) watchers.handlerStarted(run);
+    const startedAt = performance.now();
+    let returned: unknown;
+    try {
+      // tracePromise turns a result that is not a promise into one, so any handler can be passed.
+      returned = traced ? handlerChannel.tracePromise(handler as AsyncHandler, run, undefined, event, ctx) : handler(event, ctx);
+    } catch (error) {
+      if (watchers.active) watchers.handlerEnded(run, true, performance.now() - startedAt);
+      // Handled at once by the handler's run, which retries or reports it.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+      return Promise.reject(error);
+    }
+    if (!watchers.active) return returned;
+    if (!isThenable(returned)) {
+      watchers.handlerEnded(run, false, performance.now() - startedAt);
+      return returned;
+    }
+    return Promise.resolve(returned).then(
+      (value) => {
+        watchers.handlerEnded(run, false, performance.now() - startedAt);
+        return value;
+      },
+      (error: unknown) => {
+        watchers.handlerEnded(run, true, performance.now() - startedAt);
+        throw error;
+      },
+    );
   }
 
   /**
@@ -449,15 +513,17 @@ export class Receiver {
     rawBody: string | undefined,
     claim: Claim,
     answer: HandlersAnswer,
+    trace: DeliveryTrace | undefined,
   ): Promise<void> {
     this.#running += 1;
     const results = await Promise.all(
-      handlers.map((handler, index) => this.#runHandler(delivery, handler, firstAttempts[index], event, ctx, rawBody, answer)),
+      handlers.map((handler, index) => this.#runHandler(delivery, handler, firstAttempts[index], event, ctx, rawBody, answer, trace)),
     );
     this.#running -= 1;
     const succeeded = results.every(Boolean);
     answer.settle(succeeded ? 'processed' : 'failed');
     if (!succeeded && this.#options.retry !== undefined && answer.lastFailure !== undefined) {
+      if (this.watchers.active) this.watchers.deadLettered(event.type);
       await this.#deadLetter(event, answer.lastFailure);
     }
     this.#settle(delivery, claim, succeeded ? 'complete' : 'release');
@@ -475,12 +541,13 @@ export class Receiver {
     ctx: HandlerContext,
     rawBody: string | undefined,
     answer: HandlersAnswer,
+    trace: DeliveryTrace | undefined,
   ): Promise<boolean> {
     const { retry } = this.#options;
     const attempts = retry?.attempts ?? 1;
     for (let attempt = 1; ; attempt++) {
       try {
-        await (attempt === 1 ? firstAttempt : handler(event, ctx));
+        await (attempt === 1 ? firstAttempt : this.#call(handler, event, ctx, attempt, trace, undefined));
         return true;
       } catch (cause) {
         const which = attempts > 1 ? ` (attempt ${attempt} of ${attempts})` : '';
@@ -626,8 +693,11 @@ export interface CloseResult {
   readonly pending: number;
 }
 
+/** A handler as `tracePromise` types the function it traces. */
+type AsyncHandler = (event: AnyEvent, ctx: HandlerContext) => Promise<unknown>;
+
 /** Calls a handler: what it returns, or a rejected promise of what it throws. */
-function attempt(handler: EventHandler, event: AnyEvent, ctx: HandlerContext): unknown {
+function callHandler(handler: EventHandler, event: AnyEvent, ctx: HandlerContext): unknown {
   try {
     return handler(event, ctx);
   } catch (error) {

@@ -1,3 +1,5 @@
+import { inspect, type InspectOptionsStylized } from 'node:util';
+
 /**
  * The HTTP status each error code answers with. The codes are the stable part of the contract:
  * tests, logs and `onError` branches should compare `error.code`, never the message.
@@ -82,6 +84,11 @@ export interface WebhookErrorDetails {
  * The one error class of this package. Every rejected delivery and every handler failure is a
  * `WebhookError` whose `code` says what happened.
  *
+ * Safe to log as it is: `rawBody` and `event` hold a contact's email, phone, name and location, so
+ * they are not enumerable, and `JSON.stringify(error)` ({@link WebhookError.toJSON}), `util.inspect`
+ * (and so `console.error(error)`) and pino's error serializer all leave them out. What an error
+ * caused by another shows of that one is its name, message and stack, never its other properties.
+ *
  * @example
  * ```ts
  * webhooks.onError(async (error) => {
@@ -98,10 +105,16 @@ export class WebhookError extends Error {
   readonly status: number;
   /** For `invalid_event`: the validation problems found before the check stopped, at the first. */
   readonly issues: readonly ValidationIssue[] | undefined;
-  /** The request body as text, where it was read. */
-  readonly rawBody: string | undefined;
-  /** The validated event, where there is one. */
-  readonly event: unknown;
+  /**
+   * The request body as text, where it was read. Not enumerable, and left out of `toJSON` and
+   * `util.inspect`: it holds personal data.
+   */
+  declare readonly rawBody: string | undefined;
+  /**
+   * The validated event, where there is one. Not enumerable, and left out of `toJSON` and
+   * `util.inspect`: it holds personal data.
+   */
+  declare readonly event: unknown;
   /** The dedupe key of the delivery, where known. */
   readonly deliveryId: string | undefined;
   /** For `handler_failed`: which run of the handler failed, 1 for the first (retries follow with `retry`). */
@@ -112,8 +125,9 @@ export class WebhookError extends Error {
     this.code = code;
     this.status = ERROR_STATUS[code];
     this.issues = details.issues;
-    this.rawBody = details.rawBody;
-    this.event = details.event;
+    // Kept for an app to store and replay, out of every log line by default.
+    Object.defineProperty(this, 'rawBody', { value: details.rawBody, enumerable: false });
+    Object.defineProperty(this, 'event', { value: details.event, enumerable: false });
     this.deliveryId = details.deliveryId;
     this.attempt = details.attempt;
   }
@@ -130,6 +144,78 @@ export class WebhookError extends Error {
       ...details,
     });
   }
+
+  /**
+   * What `JSON.stringify(error)` writes: the code, status, message, delivery id, attempt, issues and
+   * the cause's name and message; never the raw body or the event.
+   */
+  toJSON(): WebhookErrorJson {
+    const { name, message, cause } = this;
+    if (cause === undefined) return { name, ...this.#facts(), message };
+    const shown = describeCause(cause);
+    // Name and message only: a stack in a JSON log line is noise, and util.inspect shows it.
+    const summary = shown.message === undefined ? { name: shown.name } : { name: shown.name, message: shown.message };
+    return { name, ...this.#facts(), message, cause: summary };
+  }
+
+  /** The code, status, delivery id, attempt and issues: what a log may show of the error besides its message and cause. */
+  #facts(): Pick<WebhookErrorJson, 'code' | 'status' | 'deliveryId' | 'attempt' | 'issues'> {
+    return {
+      code: this.code,
+      status: this.status,
+      ...(this.deliveryId === undefined ? {} : { deliveryId: this.deliveryId }),
+      ...(this.attempt === undefined ? {} : { attempt: this.attempt }),
+      ...(this.issues === undefined ? {} : { issues: this.issues }),
+    };
+  }
+
+  /** What `util.inspect` (and so `console.log(error)`) shows: the stack and {@link WebhookError.toJSON}'s fields, the cause as its stack. */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, show: typeof inspect): string {
+    // The stack already says the name and message; the cause follows, as its stack.
+    const own = `${this.stack ?? `${this.name}: ${this.message}`} ${show(this.#facts(), { ...options, depth: Math.max(depth, 2) })}`;
+    if (this.cause === undefined) return own;
+    return `${own}\n  [cause]: ${causeText(this.cause).split('\n').join('\n  ')}`;
+  }
+}
+
+/** What {@link WebhookError.toJSON} returns. */
+export interface WebhookErrorJson {
+  readonly name: string;
+  readonly code: WebhookErrorCode;
+  readonly status: number;
+  readonly message: string;
+  readonly deliveryId?: string;
+  readonly attempt?: number;
+  readonly issues?: readonly ValidationIssue[];
+  /** An `Error` cause's name and message; of any other thrown value, only its type (it may be an event). */
+  readonly cause?: { readonly name: string; readonly message?: string };
+}
+
+/** What may be shown of a thrown value: its name, message and stack (its type alone for a non-error). */
+export interface CauseSummary {
+  readonly name: string;
+  readonly message?: string;
+  readonly stack?: string;
+}
+
+/**
+ * What logs and `toJSON` may show of an error's cause: an `Error`'s name, message and stack, a
+ * string as its message, or else only the type. Never its other properties: an error a handler
+ * throws may carry the event, and a thrown object may be the event.
+ */
+export function describeCause(cause: unknown): CauseSummary {
+  if (cause instanceof Error) {
+    const { name, message, stack } = cause;
+    return stack === undefined ? { name, message } : { name, message, stack };
+  }
+  if (typeof cause === 'string') return { name: 'string', message: cause };
+  return { name: cause === null ? 'null' : typeof cause };
+}
+
+/** A cause as one text: its stack, else its name and message, else `a thrown <type>`. */
+export function causeText(cause: unknown): string {
+  const { name, message, stack } = describeCause(cause);
+  return stack ?? (message === undefined ? `a thrown ${name}` : `${name}: ${message}`);
 }
 
 /**
