@@ -47,6 +47,7 @@ export {
   type ValidationIssue,
   type WebhookErrorCode,
   type WebhookErrorDetails,
+  type WebhookErrorJson,
 } from './errors/webhook-error';
 export { EVENT_TYPES, isKnownEventType, type ConvercEventType } from './events/event-types';
 export { parseEvent } from './events/parse-event';

@@ -180,15 +180,27 @@ export class WebhookError extends Error {
 
 /** What {@link WebhookError.toJSON} returns. */
 export interface WebhookErrorJson {
+  /** Always `'WebhookError'`. */
   readonly name: string;
+  /** The stable code. */
   readonly code: WebhookErrorCode;
+  /** The HTTP status the code answers with. */
   readonly status: number;
+  /** What happened, in plain words. */
   readonly message: string;
+  /** The dedupe key, where one was known. */
   readonly deliveryId?: string;
+  /** For `handler_failed`: which run of the handler failed. */
   readonly attempt?: number;
+  /** For `invalid_event`: the problems found before the check stopped. */
   readonly issues?: readonly ValidationIssue[];
   /** An `Error` cause's name and message; of any other thrown value, only its type (it may be an event). */
-  readonly cause?: { readonly name: string; readonly message?: string };
+  readonly cause?: {
+    /** The cause's `name`, or its type for a thrown value that is not an `Error`. */
+    readonly name: string;
+    /** The cause's `message`, for an `Error`. */
+    readonly message?: string;
+  };
 }
 
 /** What may be shown of a thrown value: its name, message and stack (its type alone for a non-error). */

@@ -10,10 +10,15 @@ import type { DeliveryWatcher, HandlerRunFacts } from './watchers';
  * `{ component: 'converc-webhooks' }`.
  */
 export interface Logger {
+  /** Writes a line at `debug` (duplicates), pino's argument order: the fields first, then the message. */
   debug(fields: object, message: string): void;
+  /** Writes a line at `info` (processed, accepted, ignored). */
   info(fields: object, message: string): void;
+  /** Writes a line at `warn` (refusals, retries). */
   warn(fields: object, message: string): void;
+  /** Writes a line at `error` (failures, 5xx refusals, failures nobody else heard of). */
   error(fields: object, message: string): void;
+  /** Makes a logger that adds `bindings` to every line; called once per receiver, where present. */
   child?(bindings: Record<string, unknown>): Logger;
 }
 

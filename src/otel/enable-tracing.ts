@@ -38,10 +38,15 @@ export const HANDLER_SPAN = 'converc.handler';
 
 /** The attributes the spans carry. */
 export const ATTRIBUTES = {
+  /** The event's id (the dedupe key). */
   eventId: 'converc.event.id',
+  /** The event's type, such as `call.ended`. */
   eventType: 'converc.event.type',
+  /** How the delivery or the handler run ended: an outcome kind. */
   outcome: 'converc.delivery.outcome',
+  /** The `WebhookError` code of a refusal or failure. */
   errorCode: 'converc.error.code',
+  /** Which run of a handler this is, 1 for the first. */
   attempt: 'converc.handler.attempt',
 } as const;
 
