@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import express4 from 'express4';
-import { createFetchHandler, type ConvercWebhooks } from 'converc-webhooks';
+import { expectTypeOf } from 'expect-type';
+import { convercWebhooks, createFetchHandler, type ConvercWebhooks } from 'converc-webhooks';
 import { createTestEvent } from 'converc-webhooks/testing';
 import * as expressExample from '../../examples/frameworks/express';
 import * as fastifyExample from '../../examples/frameworks/fastify';
@@ -189,6 +190,17 @@ describe('examples/frameworks/hono.ts', () => {
 });
 
 describe('examples/frameworks/nextjs.ts', () => {
+  it('exports a POST of the type Next.js checks a route export against, which the bare Fetch handler is not', () => {
+    // What `next build` checks a route's POST against: Next.js passes the route params second.
+    type NextRouteHandler = (request: Request, context: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>;
+    expectTypeOf(POST).toExtend<NextRouteHandler>();
+    // FetchContext's members are all optional, so `{ params }` shares none with it (TS2559): the
+    // guide passes the request on alone. Should FetchContext take other members, drop this line.
+    // @ts-expect-error -- `{ params }` has no property in common with FetchContext
+    const bare: NextRouteHandler = createFetchHandler(convercWebhooks());
+    expect(typeof bare).toBe('function');
+  });
+
   it('exports a POST that Next.js calls with a Request and the route params', async () => {
     const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     try {
@@ -202,6 +214,24 @@ describe('examples/frameworks/nextjs.ts', () => {
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ received: true, id: 'evt-call.ended', status: 'processed' });
       expect(log.mock.calls).toEqual([[ended]]);
+    } finally {
+      log.mockRestore();
+    }
+  });
+
+  it('processes a Request built as the guide says, with its Content-Type', async () => {
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      // #region test-request
+      const response = await POST(
+        new Request('http://localhost/api/webhooks/converc', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(createTestEvent('call.ended', { id: 'evt-from-the-guide' })),
+        }),
+      );
+      // #endregion
+      expect(await response.json()).toEqual({ received: true, id: 'evt-from-the-guide', status: 'processed' });
     } finally {
       log.mockRestore();
     }
