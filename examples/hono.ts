@@ -16,7 +16,8 @@ export function createApp(log: (line: string) => void = console.log): { app: Hon
     });
   const handle = createFetchHandler(webhooks);
   const app = new Hono();
-  app.all('/webhooks/converc', (c) => handle(c.req.raw, executionContext(c)));
+  // c.req rather than c.req.raw: Hono keeps there a body that an earlier middleware read.
+  app.all('/webhooks/converc', (c) => handle(c.req, executionContext(c)));
   return { app, webhooks };
 }
 

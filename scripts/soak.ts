@@ -10,9 +10,14 @@
  *    milliseconds is sent; prints the slowest legitimate answer and the peak RSS, and fails if a
  *    legitimate event took 8 s (the provider's timeout) or was not processed.
  *
- * Options: --events <n> (default 1,000,000), --requests <n> (default 20,000), --concurrency <n> (50).
+ * Options: --events <n> (default 1,000,000), --requests <n> (default 20,000), --concurrency <n> (50),
+ * --large <n> large bodies in phase 3 (30), --max-bytes-in-flight <size> (the receiver's default),
+ * --phase <1|2|3> to run one phase alone (a fresh process, for a clean peak RSS).
  */
+import { execFile } from 'node:child_process';
 import { Agent, request } from 'node:http';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import express from 'express';
@@ -26,6 +31,9 @@ const { values } = parseArgs({
     events: { type: 'string', default: '1000000' },
     requests: { type: 'string', default: '20000' },
     concurrency: { type: 'string', default: '50' },
+    large: { type: 'string', default: '30' },
+    'max-bytes-in-flight': { type: 'string' },
+    phase: { type: 'string' },
   },
 });
 const EVENTS = Number(values.events);
@@ -35,6 +43,7 @@ const MAX_IDS = 10_000;
 /** Room for what the LRU's `max` entries and V8's own heap noise can explain. */
 const ALLOWED_GROWTH_MB = 24;
 
+const run = promisify(execFile);
 const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
 const gc = (): void => {
   (globalThis as { gc?: () => void }).gc?.();
@@ -140,10 +149,12 @@ async function loadOnLoopback(): Promise<void> {
 
 async function hostileBodies(): Promise<void> {
   const BOMBS = 20;
-  const LARGE = 30;
-  console.log(`3) ${BOMBS} validation bombs and ${LARGE} large bodies at once on loopback, beside legitimate deliveries`);
+  const LARGE = Number(values.large);
+  const maxBytesInFlight = values['max-bytes-in-flight'];
+  const room = maxBytesInFlight === undefined ? '' : ` (maxBytesInFlight ${maxBytesInFlight})`;
+  console.log(`3) ${BOMBS} validation bombs and ${LARGE} large bodies at once on loopback, beside legitimate deliveries${room}`);
   const processed = new Set<string>();
-  const webhooks = convercWebhooks().on('call.ended', (event) => {
+  const webhooks = convercWebhooks(maxBytesInFlight === undefined ? {} : { maxBytesInFlight }).on('call.ended', (event) => {
     processed.add(event.id);
   });
   webhooks.onError(() => undefined);
@@ -161,9 +172,6 @@ async function hostileBodies(): Promise<void> {
       req.on('error', () => { resolve(0); });
       req.end(body);
     });
-  const data = fixtures['call.ended'].data;
-  const bomb = JSON.stringify({ ...fixtures['call.ended'], data: { ...data, qualificationAnswers: Array<number>(950_000).fill(0) } });
-  const large = JSON.stringify({ ...fixtures['call.ended'], data: { ...data, transcript: 'x'.repeat(4_900_000) } });
   let peakRss = 0;
   const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 20);
   let slowest = 0;
@@ -179,16 +187,17 @@ async function hostileBodies(): Promise<void> {
     }
   })();
   const started = Date.now();
-  const answers = await Promise.all([
-    ...Array.from({ length: BOMBS }, () => post(bomb)),
-    ...Array.from({ length: LARGE }, (_, index) => post(large.replace('"evt-call.ended"', `"large-${String(index)}"`))),
-  ]);
+  // The attacker runs in a process of its own: the peak RSS sampled here is the receiver's alone.
+  const attacker = join(__dirname, 'hostile-client.ts');
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', attacker, `http://127.0.0.1:${port}/webhooks/converc`, String(BOMBS), String(LARGE)], {
+    maxBuffer: 1024 * 1024,
+  });
+  const counts = JSON.parse(stdout) as Record<string, number>;
   attack.running = false;
   await legit;
   await webhooks.drain();
   clearInterval(sampler);
   server.close();
-  const counts = answers.reduce<Record<string, number>>((all, status) => ({ ...all, [status]: (all[status] ?? 0) + 1 }), {});
   console.log(`   attack answered in ${((Date.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(counts)}; peak RSS ${mb(peakRss)} MB`);
   console.log(`   ${legitimate} legitimate deliveries meanwhile, the slowest answered in ${slowest} ms`);
   const lost = Array.from({ length: legitimate }, (_, index) => `legit-${index}`).filter((id) => !processed.has(id));
@@ -198,9 +207,10 @@ async function hostileBodies(): Promise<void> {
 void (async () => {
   try {
     if (!(globalThis as { gc?: unknown }).gc) console.warn('run with --expose-gc for exact heap figures');
-    await soakInProcess();
-    await loadOnLoopback();
-    await hostileBodies();
+    const phase = values.phase;
+    if (phase === undefined || phase === '1') await soakInProcess();
+    if (phase === undefined || phase === '2') await loadOnLoopback();
+    if (phase === undefined || phase === '3') await hostileBodies();
     console.log('soak: ok');
   } catch (error) {
     console.error('soak: FAILED:', error);

@@ -10,6 +10,7 @@ export {
   type FetchHandler,
   type FetchHandlerOptions,
 } from './fetch/fetch-handler';
+export type { BodyKeepingRequest, FetchRequest } from './fetch/read-body';
 export type { ConvercWebhooksOptions, AckMode, DeadLetterHandler, StoreErrorPolicy } from './core/options';
 export type { AuthOptions } from './auth/auth-options';
 export type {

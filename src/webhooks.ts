@@ -110,7 +110,7 @@ export function convercWebhooks(options: ConvercWebhooksOptions = {}): ConvercWe
     next?: NextFunction,
   ): void {
     if (handlesPath(req, path, webhooks)) serveNode(receiver, req, res, next);
-    else passOn(res, next);
+    else passOn(receiver, req, res, next);
   } as ConvercWebhooks;
 
   webhooks.on = function on(type, handler) {

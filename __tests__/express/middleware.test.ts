@@ -61,6 +61,22 @@ describe.each([
     expect(handler).toHaveBeenCalledTimes(2);
   });
 
+  it('tells onError of a request it passes on with no next, rather than a silent 404', async () => {
+    const codes: string[] = [];
+    const webhooks = convercWebhooks().onError((error) => {
+      codes.push(error.code);
+    });
+    // A wrapper that drops `next`: the sub-path is not the receiver's, and nobody is left to answer it.
+    const app = express().use('/hooks', (req, res) => {
+      webhooks(req, res);
+    });
+    const response = await request(app).post('/hooks/converc').send(fixtures['call.ended']);
+    expect(response.status).toBe(404);
+    expect(response.body.error.code).toBe('not_found');
+    await webhooks.drain();
+    expect(codes).toEqual(['not_found']);
+  });
+
   it('passes on a request that an earlier route matched and handed to next()', async () => {
     const handler = jest.fn();
     const app = express()

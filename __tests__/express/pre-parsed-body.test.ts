@@ -50,6 +50,20 @@ describe.each([
     }
   });
 
+  it('uses the exact bytes a parser kept in req.rawBody (NestJS with rawBody: true) as the raw body', async () => {
+    // NestJS's rawBody option is express.json() with a verify hook that keeps the bytes.
+    const keepRawBody = express.json({
+      verify: (req: IncomingMessage & { rawBody?: Buffer }, _res: unknown, bytes: Buffer) => {
+        req.rawBody = bytes;
+      },
+    });
+    const { app, onError } = appWith(keepRawBody);
+    const sent = JSON.stringify({ ...fixtures['call.ended'], createdAt: 'yesterday' }, null, 2);
+    const response = await request(app).post('/h').set('Content-Type', 'application/json').send(sent);
+    expect(response.body.error.code).toBe('invalid_event');
+    expect((onError.mock.calls[0] as [WebhookError])[0].rawBody).toBe(sent);
+  });
+
   it('keeps the parsed value as the raw body onError receives', async () => {
     const { app, onError } = appWith(express.json());
     const broken = { ...fixtures['call.ended'], createdAt: 'yesterday' };

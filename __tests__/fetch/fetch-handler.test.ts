@@ -1,3 +1,4 @@
+import { Hono } from 'hono';
 import { convercWebhooks, createFetchHandler } from 'converc-webhooks';
 import { fetchClient } from '../contract/adapters';
 import { deferred } from '../contract/helpers';
@@ -80,6 +81,33 @@ describe('createFetchHandler', () => {
     const response = await createFetchHandler(webhooks)(request);
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('body_unavailable');
+  });
+
+  it("uses the body a framework's request wrapper kept (Hono's c.req) when a middleware read it first", async () => {
+    const handler = jest.fn();
+    const webhooks = convercWebhooks().on('call.ended', handler);
+    const app = new Hono();
+    let seenByMiddleware: unknown;
+    app.use(async (c, next) => {
+      seenByMiddleware = await c.req.json();
+      await next();
+    });
+    const handle = createFetchHandler(webhooks);
+    app.post('/webhooks/converc', (c) => handle(c.req));
+    const response = await app.request(postRequest(fixtures['call.ended']));
+    expect(response.status).toBe(200);
+    expect(seenByMiddleware).toEqual(fixtures['call.ended']);
+    expect(handler).toHaveBeenCalledWith(expect.objectContaining({ id: fixtures['call.ended'].id }), expect.anything());
+  });
+
+  it('refuses a kept body over limit 413, and one the wrapper cannot give 400 body_unavailable', async () => {
+    const handle = createFetchHandler(convercWebhooks({ limit: 10 }).onAny(jest.fn()));
+    const used = postRequest(fixtures['call.ended']);
+    await used.text();
+    const tooLarge = await handle({ raw: used, arrayBuffer: () => Promise.resolve(new ArrayBuffer(11)) });
+    expect(tooLarge.status).toBe(413);
+    const lost = await handle({ raw: used, arrayBuffer: () => used.arrayBuffer() });
+    expect(((await lost.json()) as { error: { code: string } }).error.code).toBe('body_unavailable');
   });
 
   it('sends no Connection header on a 413, leaving the connection to the platform', async () => {

@@ -12,6 +12,24 @@ describe('createNodeHandler', () => {
     expect(handler).toHaveBeenCalledTimes(1);
   });
 
+  it('tells onError of a request for another path with no next, with its body: never a silent 404', async () => {
+    const errors: [string, string | undefined, string | undefined][] = [];
+    const webhooks = convercWebhooks().onError((error) => {
+      errors.push([error.code, error.rawBody, error.deliveryId]);
+    });
+    const server = createServer(createNodeHandler(webhooks, { path: '/hooks' }));
+    const body = JSON.stringify(fixtures['call.ended']);
+    const response = await request(server)
+      .post('/hoooks')
+      .set('content-type', 'application/json')
+      .set('x-ic-id', fixtures['call.ended'].id)
+      .send(body);
+    expect(response.status).toBe(404);
+    expect(response.body.error.code).toBe('not_found');
+    await webhooks.drain();
+    expect(errors).toEqual([['not_found', body, fixtures['call.ended'].id]]);
+  });
+
   it('passes another path to next in a Connect-style stack', async () => {
     const handle = createNodeHandler(convercWebhooks(), { path: '/hooks' });
     const server = createServer((req, res) => {

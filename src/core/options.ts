@@ -45,6 +45,15 @@ export interface ConvercWebhooksOptions {
    */
   limit?: number | string;
   /**
+   * The bytes that bodies being read and parsed at once may take, in bytes or as a string such as
+   * `'32mb'`. A body over 64 KB takes its declared size (or `limit`, when it declares none) before it
+   * is read; one that does not fit waits, unread, so that TCP makes its sender wait too: nothing is
+   * refused. Smaller bodies (most events) never wait. Memory in use is a small multiple of this (the
+   * bytes, their text and the parsed event). At least `limit`.
+   * @default '32mb', or `limit` if that is larger
+   */
+  maxBytesInFlight?: number | string;
+  /**
    * The path handled when mounted with a bare `app.use(webhooks)`, relative to where it is mounted;
    * other paths pass on to `next()`.
    * @default the mount point
@@ -123,6 +132,7 @@ export interface ResolvedOptions {
   readonly ackTimeoutMs: number;
   readonly ack: AckMode;
   readonly limit: number;
+  readonly maxBytesInFlight: number;
   readonly path: string | undefined;
   readonly onStoreError: StoreErrorPolicy;
   readonly storeTimeoutMs: number;
@@ -133,6 +143,9 @@ export interface ResolvedOptions {
   readonly onDeadLetter: DeadLetterHandler | undefined;
   readonly handoff: Handoff | undefined;
 }
+
+/** The default of `maxBytesInFlight`: room for six bodies at the default `limit`, in a container of 512 MB. */
+const DEFAULT_MAX_BYTES_IN_FLIGHT = 32 * 1024 * 1024;
 
 /** The most `ackTimeoutMs` may be: the provider's 8 s, less a second for the network. */
 export const MAX_ACK_TIMEOUT_MS = 7000;
@@ -186,6 +199,7 @@ const optionsSchema = optionsObject({
     .default(5000),
   ack: z.enum(['after-handlers', 'immediate'], { error: mustBe("'after-handlers' or 'immediate'") }).default('after-handlers'),
   limit: byteSizeSchema.default(5 * 1024 * 1024),
+  maxBytesInFlight: byteSizeSchema.optional(),
   path: pathSchema.optional(),
   onError: fn<ErrorHandler>('must be a function').optional(),
   onStoreError: z.enum(['process', 'reject'], { error: mustBe("'process' or 'reject'") }).default('process'),
@@ -213,11 +227,17 @@ const optionsSchema = optionsObject({
     const message = `(${bodyTimeoutMs}) must be at most ackTimeoutMs (${ackTimeoutMs})`;
     ctx.issues.push({ code: 'custom', input: bodyTimeoutMs, path: ['bodyTimeoutMs'], message });
   }
+  const maxBytesInFlight = options.maxBytesInFlight ?? Math.max(DEFAULT_MAX_BYTES_IN_FLIGHT, options.limit);
+  if (maxBytesInFlight < options.limit) {
+    const message = `(${maxBytesInFlight}) must be at least limit (${options.limit}), or a body at the limit could never be read`;
+    ctx.issues.push({ code: 'custom', input: maxBytesInFlight, path: ['maxBytesInFlight'], message });
+  }
   return {
     store: options.dedupe,
     ackTimeoutMs,
     ack: options.ack,
     limit: options.limit,
+    maxBytesInFlight,
     path: options.path,
     onStoreError: options.onStoreError,
     storeTimeoutMs,

@@ -4,6 +4,7 @@ import type { DedupeClaim, DedupeStore } from '../dedupe/dedupe-store';
 import { digestKey, MAX_STORED_KEY_LENGTH } from '../dedupe/stored-key';
 import { WebhookError, isWebhookError, payloadTooLarge } from '../errors/webhook-error';
 import { parseEvent } from '../events/parse-event';
+import { ByteBudget } from './byte-budget';
 import { beforeDeadline, isThenable, TIMED_OUT, withTimeout } from './deadline';
 import { ErrorHooks } from './error-hooks';
 import { HandlerRegistry } from './handler-registry';
@@ -84,12 +85,15 @@ export class Receiver {
   readonly errors = new ErrorHooks();
   readonly #inFlight = new InFlight();
   readonly #options: ResolvedOptions;
+  /** The room bodies being read and parsed share: `maxBytesInFlight`. */
+  readonly #bodies: ByteBudget;
   /** Deliveries whose handlers have not all settled yet. */
   #running = 0;
   #closing = false;
 
   constructor(options: ResolvedOptions) {
     this.#options = options;
+    this.#bodies = new ByteBudget(options.maxBytesInFlight);
   }
 
   /** The path option, for adapters that route. */
@@ -171,7 +175,22 @@ export class Receiver {
    * every failure is an outcome, and a refusal is reported to `onError` here.
    */
   receive(delivery: Delivery): Promise<DeliveryOutcome> {
-    const outcome = this.#receive(delivery, new DeliveryRecord()).then((ended) => {
+    return this.#exit(delivery, this.#receive(delivery, new DeliveryRecord()));
+  }
+
+  /**
+   * Refuses a delivery with `error` (an adapter's refusal, such as `not_found`), after reading its body
+   * into the error: the provider will not resend it, so `onError` should have it. Never rejects.
+   */
+  refuse(delivery: Delivery, error: WebhookError): Promise<DeliveryOutcome> {
+    const record = new DeliveryRecord();
+    record.id = deliveryIdHeader(delivery.headers);
+    return this.#exit(delivery, this.#refuseWithBody(delivery, record, error));
+  }
+
+  /** Where every outcome leaves: a refusal is reported to `onError`, and `drain()` waits for it all. */
+  #exit(delivery: Delivery, receiving: Promise<DeliveryOutcome>): Promise<DeliveryOutcome> {
+    const outcome = receiving.then((ended) => {
       if (ended.kind === 'refused') this.#track(delivery, this.errors.report(ended.error, ended.error.event as AnyEvent | undefined));
       return ended;
     });
@@ -195,7 +214,7 @@ export class Receiver {
       const rawBody = refusal.code === 'unsupported_media_type' ? await this.#refusedBody(delivery) : undefined;
       return record.refuse(refusal.with({ deliveryId: headerId, rawBody }));
     }
-    if (this.#closing) return record.refuse(await this.#shuttingDown(delivery, record, headerId));
+    if (this.#closing) return this.#refuseWithBody(delivery, record, new WebhookError('shutting_down', 'The receiver is shutting down'));
     // Authentication may wait on a user's check, which is none of the stages; the other checks take no time.
     if (auth !== undefined) record.lap();
 
@@ -217,10 +236,14 @@ export class Receiver {
       }
     }
 
-    // 3. Read, parse and validate.
+    // 3. Read, parse and validate, in the room a large body takes of `maxBytesInFlight` (it waits,
+    // unread, for it: the sender's TCP window then fills and the sender waits too).
     let rawBody: string | undefined;
     let event: AnyEvent;
+    const share = this.#bodyShare(delivery);
     try {
+      const waiting = share === 0 ? undefined : this.#bodies.take(share);
+      if (waiting !== undefined) await waiting;
       const body = await this.#readBody(delivery);
       record.lap('read');
       if ('text' in body) {
@@ -236,6 +259,8 @@ export class Receiver {
         ? error
         : new WebhookError('request_aborted', 'The request body could not be read', { cause: error });
       return record.refuse(refused.with({ rawBody, deliveryId: headerId }));
+    } finally {
+      if (share !== 0) this.#bodies.give(share);
     }
     const key = headerId ?? event.id;
     record.id = key;
@@ -349,20 +374,44 @@ export class Receiver {
   /** The text of a body refused for its media type, decoded as its headers say (see refused-body.ts), or `undefined`. */
   async #refusedBody(delivery: Delivery): Promise<string | undefined> {
     const { limit, bodyTimeoutMs } = this.#options;
-    try {
+    return this.#inBodyRoom(delivery, async () => {
       const raw = await delivery.readRawBody?.(limit, bodyTimeoutMs);
       return raw === undefined ? undefined : await decodeRefusedBody(raw, delivery.headers, limit);
-    } catch {
-      return undefined;
+    }).catch(() => undefined);
+  }
+
+  /**
+   * The share of `maxBytesInFlight` a delivery's body takes while it is read and parsed: its declared
+   * size (or `limit` when none is declared), but nothing for a small one (most events are a few KB:
+   * a flood of them costs no more than their connections) or for one the app hands over itself.
+   */
+  #bodyShare(delivery: Delivery): number {
+    if (delivery.trusted === true) return 0;
+    const { limit } = this.#options;
+    const declared = Number(firstHeader(delivery.headers['content-length']) ?? Number.NaN);
+    if (Number.isNaN(declared)) return limit;
+    return declared <= SMALL_BODY_BYTES ? 0 : Math.min(declared, limit);
+  }
+
+  /** Runs `read` in the room the delivery's body takes of `maxBytesInFlight`, once there is room. */
+  async #inBodyRoom<T>(delivery: Delivery, read: () => Promise<T>): Promise<T> {
+    const share = this.#bodyShare(delivery);
+    if (share === 0) return read();
+    await this.#bodies.take(share);
+    try {
+      return await read();
+    } finally {
+      this.#bodies.give(share);
     }
   }
 
-  /** The `503 shutting_down` refusal, with what arrives anyway read into it: the provider will not resend it. */
-  async #shuttingDown(delivery: Delivery, record: DeliveryRecord, headerId: string | undefined): Promise<WebhookError> {
-    const body = await this.#readBody(delivery).catch(() => undefined);
+  /** Refuses with `error`, once what arrives anyway is read into it: the provider will not resend it. */
+  async #refuseWithBody(delivery: Delivery, record: DeliveryRecord, error: WebhookError): Promise<DeliveryOutcome> {
+    const body = await this.#inBodyRoom(delivery, () => this.#readBody(delivery)).catch(() => undefined);
     record.lap('read');
+    if (body !== undefined && 'text' in body) record.bytes = body.bytes;
     const rawBody = body === undefined ? undefined : 'text' in body ? body.text : stringifyForReplay(body.parsed);
-    return new WebhookError('shutting_down', 'The receiver is shutting down', { rawBody, deliveryId: headerId });
+    return record.refuse(error.with({ rawBody, deliveryId: record.id }));
   }
 
   /** Parses the body and validates the event, its id against `X-IC-Id` and its age; throws a `WebhookError`. */
@@ -588,6 +637,9 @@ function storeUnavailable(cause: unknown, key: string, event?: AnyEvent, rawBody
   const message = 'The dedupe store failed or did not answer in time';
   return new WebhookError('store_unavailable', message, { cause, deliveryId: key, event, rawBody });
 }
+
+/** A body declared at most this large takes no share of `maxBytesInFlight`. */
+export const SMALL_BODY_BYTES = 64 * 1024;
 
 /** How many more times a failed completion or release is tried, while the store recovers. */
 const SETTLE_RETRIES = 6;

@@ -3,6 +3,12 @@
  * tests, logs and `onError` branches should compare `error.code`, never the message.
  */
 export const ERROR_STATUS = {
+  /**
+   * The request's path is not one this receiver handles, and there was no `next` to pass it to (a
+   * `node:http` handler with a `path`, or middleware called with two arguments). `onError` hears of it,
+   * with the body: a wrong mount must not lose events silently.
+   */
+  not_found: 404,
   /** The request method is not POST (405, with `Allow: POST`). */
   method_not_allowed: 405,
   /** With `auth`: no valid token, or `verify` refused (or threw). Answered before the body is read. */

@@ -2,7 +2,7 @@ import { toReply, type Reply } from '../core/reply';
 import { receiverOf } from '../core/receivers';
 import type { ConvercWebhooks } from '../webhooks';
 import { checkOptions, fn, optionsObject } from '../options/check-options';
-import { readFetchBody, readFetchRawBody } from './read-body';
+import { rawRequest, readFetchBody, readFetchRawBody, type FetchRequest } from './read-body';
 
 /** What a platform may pass beside the request: Cloudflare's `ExecutionContext`, Hono's `c.executionCtx`. */
 export interface FetchContext {
@@ -30,8 +30,11 @@ const optionsSchema = optionsObject({
   waitUntil: fn<(promise: Promise<unknown>) => void>('must be a function').optional(),
 } satisfies Record<keyof FetchHandlerOptions, unknown>);
 
-/** A Fetch API handler: a `Request` in, a `Response` out. */
-export type FetchHandler = (request: Request, context?: FetchContext) => Promise<Response>;
+/**
+ * A Fetch API handler: a `Request` in, a `Response` out. It also takes a framework's wrapper that keeps
+ * a body already read (Hono's `c.req`), so a middleware that read the body first costs no event.
+ */
+export type FetchHandler = (request: FetchRequest, context?: FetchContext) => Promise<Response>;
 
 /**
  * The receiver as a Fetch API handler, for Next.js route handlers, Hono, Bun, Deno and edge runtimes.
@@ -51,13 +54,14 @@ export type FetchHandler = (request: Request, context?: FetchContext) => Promise
 export function createFetchHandler(webhooks: ConvercWebhooks, options: FetchHandlerOptions = {}): FetchHandler {
   const receiver = receiverOf(webhooks);
   const { waitUntil } = checkOptions(optionsSchema, options, 'createFetchHandler(webhooks, options)');
-  return async function convercFetchHandler(request, context) {
+  return async function convercFetchHandler(wrapped, context) {
+    const request = rawRequest(wrapped);
     const platformWaitUntil = context?.waitUntil?.bind(context) ?? waitUntil;
     const outcome = await receiver.receive({
       method: request.method,
       headers: Object.fromEntries(request.headers),
-      readBody: (limit, timeoutMs) => readFetchBody(request, limit, timeoutMs),
-      readRawBody: (limit, timeoutMs) => readFetchRawBody(request, limit, timeoutMs),
+      readBody: (limit, timeoutMs) => readFetchBody(wrapped, limit, timeoutMs),
+      readRawBody: (limit, timeoutMs) => readFetchRawBody(wrapped, limit, timeoutMs),
       holdUntilSettled: platformWaitUntil === undefined,
       url: pathAndQuery(request.url),
       remoteAddress: () => context?.remoteAddress,

@@ -51,14 +51,17 @@ export class DeadlineQueue {
     return this.#pending.size;
   }
 
-  // The timer is trusted, not the clock: an entry expires when the timer armed for it, or for a
-  // later one, fires. Timers that a test fakes without faking performance.now still expire entries.
+  // An entry expires when the timer armed for it, or for a later one, fires, or when the clock says
+  // it is due: timers that a test fakes without faking performance.now still expire entries. The next
+  // timer is armed from now when the timer fired late (a busy event loop), so that lateness does not
+  // add up from one expiry to the next: each deadline stays within a loop turn of its time.
   readonly #fire = (): void => {
-    const due = this.#armedFor;
+    const now = performance.now();
+    const due = Math.max(this.#armedFor, now);
     const expired: Deadline[] = [];
     for (const entry of this.#pending) {
       if (entry.at > due) {
-        this.#arm(entry.at, entry.at - due);
+        this.#arm(entry.at, Math.min(entry.at - this.#armedFor, entry.at - now));
         break;
       }
       this.#pending.delete(entry);

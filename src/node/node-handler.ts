@@ -36,7 +36,7 @@ export function createNodeHandler(webhooks: ConvercWebhooks, options: NodeHandle
   const receiver = receiverOf(webhooks);
   const path = checkOptions(nodeHandlerOptionsSchema, options, 'createNodeHandler(webhooks, options)').path ?? receiver.path;
   return function convercNodeHandler(req, res, next) {
-    if (path !== undefined && !isPath(pathnameOf(req.url), path)) passOn(res, next);
+    if (path !== undefined && !isPath(pathnameOf(req.url), path)) passOn(receiver, req, res, next);
     else serveNode(receiver, req, res, next);
   };
 }

@@ -1,6 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Receiver } from '../core/receiver';
+import type { Delivery, Receiver } from '../core/receiver';
+import type { DeliveryOutcome } from '../core/outcome';
 import { toReply } from '../core/reply';
+import { WebhookError } from '../errors/webhook-error';
+import { discardBody } from './discard-body';
 import { warnIfParsedFirst } from './parsed-first-warning';
 import { readNodeBody, readNodeRawBody } from './read-body';
 import { writeReply } from './write-reply';
@@ -11,36 +14,49 @@ export type NextFunction = (error?: unknown) => void;
 /** Hands a Node request to the core and writes its answer; shared by the Express and node:http adapters. */
 export function serveNode(receiver: Receiver, req: IncomingMessage, res: ServerResponse, next?: NextFunction): void {
   warnIfParsedFirst(receiver, req);
-  receiver
-    .receive({
-      method: req.method ?? 'GET',
-      headers: req.headers,
-      readBody: (limit, timeoutMs) => readNodeBody(req, limit, timeoutMs),
-      readRawBody: (limit, timeoutMs) => readNodeRawBody(req, limit, timeoutMs),
-      url: req.url,
-      // Express's req.ip honours its `trust proxy` setting; X-Forwarded-For is never read here.
-      remoteAddress: () => (req as { ip?: string }).ip ?? req.socket.remoteAddress,
-      request: req,
-    })
-    .then(
-      (outcome) => {
-        writeReply(res, toReply(outcome));
-      },
-      // receive() never rejects by design; should that ever break, the framework's error handler answers.
-      (error: unknown) => {
-        if (next === undefined) res.destroy();
-        else next(error);
-      },
-    );
+  answer(receiver.receive(nodeDelivery(req)), req, res, next);
 }
 
-/** A request for a path this receiver does not handle: the next middleware's, or a 404. */
-export function passOn(res: ServerResponse, next?: NextFunction): void {
+/**
+ * A request for a path this receiver does not handle: the next middleware's. With no `next`, it is
+ * answered `404 not_found`, and `onError` hears of it with the body: a mount that routes a real
+ * delivery here would otherwise lose it without a word.
+ */
+export function passOn(receiver: Receiver, req: IncomingMessage, res: ServerResponse, next?: NextFunction): void {
   if (next !== undefined) {
     next();
     return;
   }
-  res.statusCode = 404;
-  res.setHeader('content-length', 0);
-  res.end();
+  const error = new WebhookError('not_found', 'The receiver does not handle this path, and there was no next handler to pass it to');
+  answer(receiver.refuse(nodeDelivery(req), error), req, res, next);
+}
+
+function nodeDelivery(req: IncomingMessage): Delivery {
+  return {
+    method: req.method ?? 'GET',
+    headers: req.headers,
+    readBody: (limit, timeoutMs) => readNodeBody(req, limit, timeoutMs),
+    readRawBody: (limit, timeoutMs) => readNodeRawBody(req, limit, timeoutMs),
+    url: req.url,
+    // Express's req.ip honours its `trust proxy` setting; X-Forwarded-For is never read here.
+    remoteAddress: () => (req as { ip?: string }).ip ?? req.socket.remoteAddress,
+    request: req,
+  };
+}
+
+function answer(outcome: Promise<DeliveryOutcome>, req: IncomingMessage, res: ServerResponse, next: NextFunction | undefined): void {
+  outcome.then(
+    async (ended) => {
+      const reply = toReply(ended);
+      // A body too large to read is still read to its end (and thrown away) before the answer closes
+      // the connection: closing on a client still sending makes it see EPIPE instead of the 413.
+      if (reply.status === 413) await discardBody(req);
+      writeReply(res, reply);
+    },
+    // receive() never rejects by design; should that ever break, the framework's error handler answers.
+    (error: unknown) => {
+      if (next === undefined) res.destroy();
+      else next(error);
+    },
+  );
 }
