@@ -96,7 +96,7 @@ function sendHttp(port: number, request: TestRequest): Promise<TestResponse> {
 }
 
 /** A client that calls a Fetch handler directly with real `Request` objects: no server in between. */
-export function fetchClient(handler: FetchHandler): Client {
+export function fetchClient(handler: (request: Request) => Promise<Response>): Client {
   return async (request) => {
     const { body } = request;
     const method = request.method ?? 'POST';

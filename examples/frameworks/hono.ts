@@ -15,8 +15,9 @@ export function createNodeApp(webhooks: ConvercWebhooks): Hono {
   // leave by ackTimeoutMs, as on Express, while slow handlers run on (without one, it waits for them).
   const handle = createFetchHandler(webhooks, { waitUntil: () => undefined });
   const app = new Hono();
-  // `all`, so that other methods get the receiver's 405 rather than Hono's 404.
-  app.all('/webhooks/converc', (c) => handle(c.req.raw));
+  // `all`, so that other methods get the receiver's 405 rather than Hono's 404; `c.req`, not
+  // `c.req.raw`, so that a body an earlier middleware read (and Hono kept) is still the receiver's.
+  app.all('/webhooks/converc', (c) => handle(c.req));
   // #endregion
   return app;
 }
@@ -27,7 +28,7 @@ export function createWorkersApp(webhooks: ConvercWebhooks): Hono {
   const handle = createFetchHandler(webhooks);
   const app = new Hono();
   // With waitUntil, the answer leaves by ackTimeoutMs and slow handlers finish after it.
-  app.all('/webhooks/converc', (c) => handle(c.req.raw, c.executionCtx));
+  app.all('/webhooks/converc', (c) => handle(c.req, c.executionCtx));
   // #endregion
   return app;
 }
