@@ -1,7 +1,8 @@
 /**
  * A Next.js App Router route handler, as the guide shows it (docs/frameworks/nextjs.md): this module is
  * `app/api/webhooks/converc/route.ts`. Next.js serves it itself, so it does not listen when run
- * directly; the tests call its `POST` with real `Request` objects, as Next.js does.
+ * directly; the tests call its `POST` with real `Request` objects, as Next.js does. It exports nothing
+ * else (no createApp()): `next build` refuses a route module's other exports.
  */
 // #region route
 // app/api/webhooks/converc/route.ts
