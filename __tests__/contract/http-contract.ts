@@ -25,7 +25,7 @@ export function describeHttpContract(adapter: Adapter): void {
       rows.add(title);
       const exception = adapter.exceptions?.[title];
       if (exception === undefined) it(title, test);
-      else it(`${title}: NO, the framework answers, as asserted, because ${exception.why}`, () => exception.check(adapter));
+      else it(`${title}: not on this mount, because ${exception.why} (asserted instead)`, () => exception.check(adapter));
     };
 
     row('answers 200 processed once every handler resolved, and hands each the event and its context', async () => {

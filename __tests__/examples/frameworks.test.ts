@@ -74,6 +74,20 @@ describe('examples/frameworks/express.ts', () => {
     expect(warnings.mock.calls[0]?.[1]).toMatchObject({ code: PARSED_FIRST_WARNING });
   });
 
+  it('hands onError the body as sent when mounted first, and re-serialized after express.json()', async () => {
+    // Spaced as no JSON.stringify would: only the bytes as read can give it back as sent.
+    const sent = JSON.stringify({ ...fixtures['call.ended'], createdAt: 'yesterday' }, null, 2);
+    const rawBodies: (string | undefined)[] = [];
+    for (const mount of [expressExample.mountFirst, expressExample.mountAfterParser]) {
+      const { webhooks, errors } = recordingReceiver();
+      expect((await (await serveExpress(mount(webhooks)))({ headers: JSON_TYPE, body: sent })).status).toBe(422);
+      rawBodies.push(errors[0]?.error.rawBody);
+    }
+    expect(rawBodies[0]).toBe(sent);
+    expect(rawBodies[1]).not.toBe(sent);
+    expect(JSON.parse(rawBodies[1] ?? 'null')).toEqual(JSON.parse(sent));
+  });
+
   it("serves its createApp()'s receiver", async () => {
     const lines: string[] = [];
     const { app } = expressExample.createApp((line) => lines.push(line));
