@@ -160,6 +160,7 @@ export const nestAdapters: readonly Adapter[] = [
 
 export const fastifyAdapters: readonly Adapter[] = [
   { name: 'Fastify, natively with an unread body', mount: async (webhooks) => serveFastify(await fastifyExample.mountNative(webhooks)) },
+  { name: 'Fastify, natively in an onRequest hook', mount: (webhooks) => serveFastify(fastifyExample.mountInOnRequestHook(webhooks)) },
   { name: 'Fastify, through @fastify/middie', mount: async (webhooks) => serveFastify(await fastifyExample.mountWithMiddie(webhooks)) },
   { name: 'Fastify, through @fastify/express', mount: async (webhooks) => serveFastify(await fastifyExample.mountWithFastifyExpress(webhooks)) },
 ];

@@ -35,6 +35,23 @@ export async function mountNative(webhooks: ConvercWebhooks): Promise<FastifyIns
   return app;
 }
 
+/** Natively in an onRequest hook, which runs before Fastify reads the body, for the receiver's path only. */
+export function mountInOnRequestHook(webhooks: ConvercWebhooks): FastifyInstance {
+  // #region on-request
+  const handle = createNodeHandler(webhooks);
+  const app = Fastify();
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.url.split('?')[0] !== '/webhooks/converc') {
+      done();
+      return;
+    }
+    reply.hijack(); // the receiver answers, and Fastify goes no further with this request
+    handle(request.raw, reply.raw);
+  });
+  // #endregion
+  return app;
+}
+
 /** As Connect-style middleware through @fastify/middie: it runs before Fastify parses anything. */
 export async function mountWithMiddie(webhooks: ConvercWebhooks): Promise<FastifyInstance> {
   // #region middie
