@@ -30,7 +30,7 @@ export default tseslint.config(
   {
     // NestJS's modules are classes that only carry a decorator, and its options, declared as classes,
     // are taken as object literals (NestFactory.create(AppModule, { rawBody: true })).
-    files: ['examples/frameworks/nestjs/**', '__tests__/contract/framework-adapters.ts'],
+    files: ['examples/frameworks/nestjs/**'],
     rules: {
       '@typescript-eslint/no-extraneous-class': 'off',
       '@typescript-eslint/no-unsafe-class-instance-assignment': 'off',
