@@ -14,7 +14,7 @@ module.exports = {
   },
   moduleNameMapper: {
     '^converc-webhooks$': '<rootDir>/src/index.ts',
-    '^converc-webhooks/(redis|testing|bullmq)$': '<rootDir>/src/$1/index.ts',
+    '^converc-webhooks/(redis|testing|bullmq|postgres)$': '<rootDir>/src/$1/index.ts',
   },
   // A test that leaves a server or timer behind should fail loudly, not hang CI.
   testTimeout: 15000,

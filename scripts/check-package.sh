@@ -23,6 +23,8 @@ assert.strictEqual(EVENT_TYPES.length, 8);
 assert.ok(new WebhookError('invalid_json', 'x') instanceof Error);
 assert.throws(() => parseEvent({}), (error) => error.code === 'invalid_event');
 assert.strictEqual(typeof require('converc-webhooks/redis').RedisDedupeStore, 'function');
+// pg is an optional peer, not installed here: the subpath must load without it.
+assert.strictEqual(typeof require('converc-webhooks/postgres').createPostgresInbox, 'function');
 const { createTestEvent } = require('converc-webhooks/testing');
 assert.doesNotThrow(() => parseEvent(createTestEvent('call.recording_ready')));
 console.log('require: ok');
@@ -33,6 +35,8 @@ import { convercWebhooks, WebhookError, isWebhookError } from 'converc-webhooks'
 import * as cjs from 'converc-webhooks';
 import { RedisDedupeStore } from 'converc-webhooks/redis';
 assert.strictEqual(typeof RedisDedupeStore, 'function');
+import { PostgresDedupeStore } from 'converc-webhooks/postgres';
+assert.strictEqual(typeof PostgresDedupeStore, 'function');
 import { createTestEvent } from 'converc-webhooks/testing';
 assert.strictEqual(createTestEvent('call.ended').type, 'call.ended');
 assert.strictEqual(typeof convercWebhooks, 'function');
@@ -45,6 +49,7 @@ cat > app.ts <<'TS'
 import express from 'express';
 import { convercWebhooks, type EventOf } from 'converc-webhooks';
 import { RedisDedupeStore } from 'converc-webhooks/redis';
+import { createPostgresInbox } from 'converc-webhooks/postgres';
 import { createTestEvent } from 'converc-webhooks/testing';
 const event: EventOf<'call.ended'> = createTestEvent('call.ended');
 void event;
@@ -54,6 +59,9 @@ const webhooks = convercWebhooks({ dedupe: store }).on('call.ended', (event: Eve
   return endedAt;
 });
 express().use('/webhooks/converc', webhooks);
+// The postgres subpath's types stand without @types/pg (not installed here).
+const inbox = createPostgresInbox({ pool: { query: async () => ({ rows: [], rowCount: 0 }), connect: async () => { throw new Error('no pool'); } } });
+convercWebhooks({ handoff: inbox }).on('call.ended', inbox.handler(async (event, { db }) => db.query('SELECT $1', [event.data.call.id])));
 TS
 cp app.ts app.mts
 node cjs.cjs

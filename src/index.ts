@@ -59,3 +59,4 @@ export { contactSchema, locationSchema, type Contact, type Location } from './ev
 export { qualificationAnswerSchema, questionSchema, type QualificationAnswer } from './events/qualification';
 export { recordingSchema, type Recording } from './events/recording';
 export type { JsonValue } from './events/primitives';
+export type { Documented } from './events/documented';

@@ -89,9 +89,16 @@ export interface WorkerProcess {
 
 const children = new Set<ChildProcess>();
 
-/** Starts a worker process and resolves once it is ready to take jobs. */
-export async function startWorkerProcess(name: string, env: Record<string, string>): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'worker-process.ts')], {
+/**
+ * Starts a worker process and resolves once it prints `ready`. `script` is the worker to run: the
+ * Postgres inbox's tests pass their own.
+ */
+export async function startWorkerProcess(
+  name: string,
+  env: Record<string, string>,
+  script = join(__dirname, 'worker-process.ts'),
+): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: join(__dirname, '..', '..'),
     env: { ...process.env, ...env, WORKER_NAME: name },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,6 +4,7 @@ import { systemClock, type CliIo } from './cli-io';
 import { colorsFor } from './colors';
 import type { Command, CommandContext } from './command';
 import { listenCommand } from './commands/listen';
+import { migrateCommand } from './commands/migrate';
 import { replayCommand } from './commands/replay';
 import { replayFailedCommand } from './commands/replay-failed';
 import { sendCommand } from './commands/send';
@@ -15,7 +16,7 @@ import { packageVersion } from './version';
 export type { CliIo, Clock } from './cli-io';
 export { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type ExitCode } from './exit-codes';
 
-const COMMANDS: readonly Command[] = [sendCommand, replayCommand, validateCommand, listenCommand, replayFailedCommand];
+const COMMANDS: readonly Command[] = [sendCommand, replayCommand, validateCommand, listenCommand, replayFailedCommand, migrateCommand];
 
 const HELP = `Usage: converc-webhooks <command> [options]
 

@@ -17,7 +17,11 @@ export interface StageTimings {
   readonly totalMs: number;
 }
 
-/** What every {@link DeliveryOutcome} carries. */
+/**
+ * What every {@link DeliveryOutcome} carries.
+ *
+ * @inline
+ */
 interface OutcomeFacts {
   /** The dedupe key, `X-IC-Id` or else the event's `id`, once known. */
   readonly id: string | undefined;
@@ -25,6 +29,7 @@ interface OutcomeFacts {
   readonly type: string | undefined;
   /** The size of the body in bytes, when it was read as bytes (not when another parser had read it). */
   readonly bytes: number | undefined;
+  /** How long each stage took. */
   readonly timings: StageTimings;
 }
 
@@ -39,9 +44,26 @@ interface OutcomeFacts {
  * - `refused`: the delivery was not taken; `error` says why, and its `status` is the answer's.
  */
 export type DeliveryOutcome =
-  | (OutcomeFacts & { readonly kind: 'processed' | 'accepted' | 'duplicate' | 'ignored'; readonly id: string })
-  | (OutcomeFacts & { readonly kind: 'failed'; readonly id: string; readonly error: WebhookError })
-  | (OutcomeFacts & { readonly kind: 'refused'; readonly error: WebhookError });
+  | (OutcomeFacts & {
+      /** The delivery was taken: processed, accepted, a duplicate, or ignored. */
+      readonly kind: 'processed' | 'accepted' | 'duplicate' | 'ignored';
+      /** The dedupe key: `X-IC-Id`, or else the event's `id`. */
+      readonly id: string;
+    })
+  | (OutcomeFacts & {
+      /** A handler failed and no retry is left. */
+      readonly kind: 'failed';
+      /** The dedupe key: `X-IC-Id`, or else the event's `id`. */
+      readonly id: string;
+      /** The failure, with code `handler_failed`. */
+      readonly error: WebhookError;
+    })
+  | (OutcomeFacts & {
+      /** The delivery was not taken. */
+      readonly kind: 'refused';
+      /** Why; its `status` is the answer's. */
+      readonly error: WebhookError;
+    });
 
 /** Every kind of {@link DeliveryOutcome}. */
 export type OutcomeKind = DeliveryOutcome['kind'];

@@ -171,6 +171,14 @@ export class Receiver {
   }
 
   /**
+   * Tells `onDeadLetter` of an event whose handlers a worker ran for the last time, and failed (the
+   * Postgres inbox's workers count attempts themselves). Never rejects.
+   */
+  deadLetter(event: AnyEvent, error: WebhookError): Promise<void> {
+    return this.#deadLetter(event, error);
+  }
+
+  /**
    * Answers one delivery: the single exit every delivery leaves by, with its outcome. Never rejects:
    * every failure is an outcome, and a refusal is reported to `onError` here.
    */

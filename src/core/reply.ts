@@ -6,17 +6,23 @@ export type DeliveryStatus = 'processed' | 'ignored' | 'duplicate' | 'accepted';
 
 /** The body of a 2xx answer. */
 export interface SuccessBody {
+  /** Always `true`: the delivery was taken. */
   readonly received: true;
   /** The dedupe key of the delivery. */
   readonly id: string;
+  /** How the delivery ended. */
   readonly status: DeliveryStatus;
 }
 
 /** The body of an error answer. `issues` is present, capped, for `invalid_event`. */
 export interface ErrorBody {
+  /** What went wrong. */
   readonly error: {
+    /** The stable code of the {@link WebhookError}. */
     readonly code: WebhookErrorCode;
+    /** A human-readable message; generic for `handler_failed`. */
     readonly message: string;
+    /** For `invalid_event`: the validation problems, capped. */
     readonly issues?: readonly ValidationIssue[];
   };
 }

@@ -90,6 +90,7 @@ export interface WebhookErrorDetails {
  * ```
  */
 export class WebhookError extends Error {
+  /** Always `'WebhookError'`: {@link isWebhookError} checks it, so the check works across duplicate installs. */
   override readonly name = 'WebhookError';
   /** Stable, machine-readable code. */
   readonly code: WebhookErrorCode;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import type { AnyEvent } from '../core/handler-types';
 import { WebhookError, type ValidationIssue } from '../errors/webhook-error';
-import { unknownEventSchema, type UnknownEvent } from './envelope';
-import { eventSchemas, type ConvercEvent } from './event-schemas';
+import { unknownEventSchema } from './envelope';
+import { eventSchemas } from './event-schemas';
 import { EVENT_TYPES, isKnownEventType, type ConvercEventType } from './event-types';
 
 /**
@@ -38,11 +39,11 @@ const STOP_AT_FIRST_PROBLEM = { abortEarly: true } as z.core.ParseContext<z.core
  * if (isEventOf(event, 'call.ended')) console.log(event.data.call.endedAt);
  * ```
  */
-export function parseEvent(input: unknown): ConvercEvent | UnknownEvent {
+export function parseEvent(input: unknown): AnyEvent {
   const type = typeof input === 'object' && input !== null ? (input as { type?: unknown }).type : undefined;
   const schema = typeof type === 'string' && isKnownEventType(type) ? eventSchemas[type] : unknownEventSchema;
   // The schemas transform nothing, so the checked input is the event; zod's copy would only cost time.
-  if ((compiled.get(schema) ?? schema).validate(input)) return input as ConvercEvent | UnknownEvent;
+  if ((compiled.get(schema) ?? schema).validate(input)) return input as AnyEvent;
   const result = schema.safeParse(input, STOP_AT_FIRST_PROBLEM);
   if (result.success) return input;
   throw new WebhookError('invalid_event', describeIssues(result.error.issues), {

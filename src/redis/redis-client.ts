@@ -1,10 +1,12 @@
 /** A node-redis client (`redis` 4 and later): commands go through `sendCommand([...])`. */
 export interface NodeRedisClientLike {
+  /** Sends one command, its name and arguments as one array, and resolves with the reply. */
   sendCommand(args: string[]): Promise<unknown>;
 }
 
 /** An ioredis client: commands go through `call(name, ...args)`. */
 export interface IoRedisClientLike {
+  /** Sends one command with its arguments, and resolves with the reply. */
   call(command: string, ...args: string[]): Promise<unknown>;
 }
 

@@ -1,3 +1,8 @@
+/**
+ * A value {@link DeepPartial} leaves as it is.
+ *
+ * @inline
+ */
 type Primitive = string | number | boolean | bigint | symbol | null | undefined;
 
 /**
