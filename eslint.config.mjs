@@ -27,6 +27,15 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
+  {
+    // NestJS's modules are classes that only carry a decorator, and its options, declared as classes,
+    // are taken as object literals (NestFactory.create(AppModule, { rawBody: true })).
+    files: ['examples/frameworks/nestjs/**'],
+    rules: {
+      '@typescript-eslint/no-extraneous-class': 'off',
+      '@typescript-eslint/no-unsafe-class-instance-assignment': 'off',
+    },
+  },
   { files: ['eslint.config.mjs'], ...tseslint.configs.disableTypeChecked },
   // A TypeDoc plugin, loaded by TypeDoc as plain JavaScript: outside the TypeScript project.
   { files: ['scripts/typedoc-type-alias-members.mjs'], ...tseslint.configs.disableTypeChecked },

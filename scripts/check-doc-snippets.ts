@@ -88,6 +88,8 @@ function main(): void {
         lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
         types: ['node', 'jest'],
         strict: true,
+        // The NestJS guide's decorators are TypeScript's legacy ones, as in the repo's tsconfig.
+        experimentalDecorators: true,
         esModuleInterop: true,
         skipLibCheck: true,
         noEmit: true,

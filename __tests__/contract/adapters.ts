@@ -32,6 +32,16 @@ export interface Adapter {
   readonly name: string;
   /** Serves `webhooks` at {@link WEBHOOK_PATH} and returns a client for it. */
   mount(webhooks: ConvercWebhooks): Promise<Client>;
+  /** Rows of the contract, by title, that the framework answers instead of the receiver on this mount. */
+  readonly exceptions?: Readonly<Record<string, RowException>>;
+}
+
+/** Why a mount cannot keep a contract row, and the test of what the framework answers instead. */
+export interface RowException {
+  /** Said in the test's name: why the framework answers, not the receiver. */
+  readonly why: string;
+  /** Asserts the framework's answer on this adapter. */
+  check(adapter: Adapter): Promise<void>;
 }
 
 const servers = new Set<Server>();
@@ -86,7 +96,7 @@ function sendHttp(port: number, request: TestRequest): Promise<TestResponse> {
 }
 
 /** A client that calls a Fetch handler directly with real `Request` objects: no server in between. */
-export function fetchClient(handler: FetchHandler): Client {
+export function fetchClient(handler: (request: Request) => Promise<Response>): Client {
   return async (request) => {
     const { body } = request;
     const method = request.method ?? 'POST';

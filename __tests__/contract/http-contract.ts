@@ -18,7 +18,17 @@ export function describeHttpContract(adapter: Adapter): void {
   describe(`the HTTP contract on ${adapter.name}`, () => {
     afterEach(closeServers);
 
-    it('answers 200 processed once every handler resolved, and hands each the event and its context', async () => {
+    const rows = new Set<string>();
+    // A row this mount cannot keep, because the framework answers before the receiver, runs the
+    // adapter's own assertion of that answer instead, and says why in its name.
+    const row = (title: string, test: () => Promise<void>): void => {
+      rows.add(title);
+      const exception = adapter.exceptions?.[title];
+      if (exception === undefined) it(title, test);
+      else it(`${title}: not on this mount, because ${exception.why} (asserted instead)`, () => exception.check(adapter));
+    };
+
+    row('answers 200 processed once every handler resolved, and hands each the event and its context', async () => {
       const { webhooks, errors } = recordingReceiver();
       const seen: { event: unknown; ctx: HandlerContext }[] = [];
       webhooks.on('call.ended', async (event, ctx) => {
@@ -37,7 +47,7 @@ export function describeHttpContract(adapter: Adapter): void {
       expect(errors).toEqual([]);
     });
 
-    it.each(EVENT_TYPES)('routes a %s event to its handler only', async (type) => {
+    for (const type of EVENT_TYPES) row(`routes a ${type} event to its handler only`, async () => {
       const { webhooks } = recordingReceiver();
       const calls: string[] = [];
       for (const other of EVENT_TYPES) webhooks.on(other, () => void calls.push(other));
@@ -46,7 +56,7 @@ export function describeHttpContract(adapter: Adapter): void {
       expect(calls).toEqual([type]);
     });
 
-    it('answers 200 ignored for a valid event with no handler for its type and no onAny', async () => {
+    row('answers 200 ignored for a valid event with no handler for its type and no onAny', async () => {
       const { webhooks, errors } = recordingReceiver();
       const ended = jest.fn();
       webhooks.on('call.ended', ended);
@@ -57,7 +67,7 @@ export function describeHttpContract(adapter: Adapter): void {
       expect(errors).toEqual([]);
     });
 
-    it('answers 200 processed for a future event type through onAny, unknown fields included', async () => {
+    row('answers 200 processed for a future event type through onAny, unknown fields included', async () => {
       const { webhooks } = recordingReceiver();
       const any = jest.fn();
       webhooks.onAny(any);
@@ -68,7 +78,7 @@ export function describeHttpContract(adapter: Adapter): void {
       expect(any.mock.calls[0]?.[0]).toEqual(futureEvent);
     });
 
-    it('answers 200 ignored for a future event type when there is no onAny', async () => {
+    row('answers 200 ignored for a future event type when there is no onAny', async () => {
       const { webhooks, errors } = recordingReceiver();
       webhooks.on('call.ended', jest.fn());
       const response = await post(await adapter.mount(webhooks), futureEvent);
@@ -76,7 +86,7 @@ export function describeHttpContract(adapter: Adapter): void {
       expect(errors).toEqual([]);
     });
 
-    it('answers 200 duplicate for an id already processed, and runs no handler again', async () => {
+    row('answers 200 duplicate for an id already processed, and runs no handler again', async () => {
       const { webhooks } = recordingReceiver();
       const handler = jest.fn();
       webhooks.on('call.ended', handler);
@@ -88,7 +98,7 @@ export function describeHttpContract(adapter: Adapter): void {
       expect(handler).toHaveBeenCalledTimes(1);
     });
 
-    it('answers 200 duplicate for an id being processed right now', async () => {
+    row('answers 200 duplicate for an id being processed right now', async () => {
       const { webhooks } = recordingReceiver();
       const gate = deferred();
       const handler = jest.fn(() => gate.promise);
@@ -103,7 +113,7 @@ export function describeHttpContract(adapter: Adapter): void {
       expect(handler).toHaveBeenCalledTimes(1);
     });
 
-    it('answers a processed X-IC-Id as duplicate without parsing the body', async () => {
+    row('answers a processed X-IC-Id as duplicate without parsing the body', async () => {
       const { webhooks, errors } = recordingReceiver();
       webhooks.on('call.ended', jest.fn());
       const client = await adapter.mount(webhooks);
@@ -113,7 +123,7 @@ export function describeHttpContract(adapter: Adapter): void {
       expect(errors).toEqual([]);
     });
 
-    it('answers 202 accepted when handlers still run at ackTimeoutMs, and they run on to completion', async () => {
+    row('answers 202 accepted when handlers still run at ackTimeoutMs, and they run on to completion', async () => {
       const { webhooks, errors } = recordingReceiver({ ackTimeoutMs: 50 });
       const gate = deferred();
       let finished = false;
@@ -135,7 +145,7 @@ export function describeHttpContract(adapter: Adapter): void {
       expect((await post(client, fixtures['call.ended'])).body.status).toBe('duplicate');
     });
 
-    it("answers 202 accepted right after validation with ack: 'immediate', then runs the handlers", async () => {
+    row("answers 202 accepted right after validation with ack: 'immediate', then runs the handlers", async () => {
       const { webhooks } = recordingReceiver({ ack: 'immediate' });
       const gate = deferred();
       const handler = jest.fn(() => gate.promise);
@@ -148,7 +158,7 @@ export function describeHttpContract(adapter: Adapter): void {
       await webhooks.drain();
     });
 
-    it("tells onError of a handler failing after an ack: 'immediate' answer, and processes a resend", async () => {
+    row("tells onError of a handler failing after an ack: 'immediate' answer, and processes a resend", async () => {
       const { webhooks, errors } = recordingReceiver({ ack: 'immediate' });
       let calls = 0;
       webhooks.on('call.ended', () => {
@@ -164,7 +174,7 @@ export function describeHttpContract(adapter: Adapter): void {
       expect(calls).toBe(2);
     });
 
-    it('answers 500 handler_failed with a generic message when a handler throws, and tells onError', async () => {
+    row('answers 500 handler_failed with a generic message when a handler throws, and tells onError', async () => {
       const { webhooks, errors } = recordingReceiver();
       const thrown = new Error('CRM said 503 (secret=hunter2)');
       webhooks.on('call.ended', () => {
@@ -184,7 +194,7 @@ export function describeHttpContract(adapter: Adapter): void {
       expect(JSON.parse(error.rawBody ?? 'null')).toEqual(fixtures['call.ended']);
     });
 
-    it('answers 500 handler_failed when a handler rejects, and processes the event when it is sent again', async () => {
+    row('answers 500 handler_failed when a handler rejects, and processes the event when it is sent again', async () => {
       const { webhooks, errors } = recordingReceiver();
       let calls = 0;
       webhooks.on('call.ended', () => {
@@ -201,7 +211,7 @@ export function describeHttpContract(adapter: Adapter): void {
       expect(errors.map((e) => e.error.code)).toEqual(['handler_failed']);
     });
 
-    it('answers 400 invalid_json for a body that is not JSON, and hands onError the raw body', async () => {
+    row('answers 400 invalid_json for a body that is not JSON, and hands onError the raw body', async () => {
       const { webhooks, errors } = recordingReceiver();
       const handler = jest.fn();
       webhooks.onAny(handler);
@@ -212,7 +222,7 @@ export function describeHttpContract(adapter: Adapter): void {
       expect(errors.map((e) => [e.error.code, e.error.rawBody])).toEqual([['invalid_json', '{"id": "evt-1", "type": ']]);
     });
 
-    it('answers 400 invalid_json for an empty body', async () => {
+    row('answers 400 invalid_json for an empty body', async () => {
       const { webhooks, errors } = recordingReceiver();
       const response = await (await adapter.mount(webhooks))({ headers: JSON_TYPE, body: '' });
       expect(response.status).toBe(400);
@@ -220,7 +230,7 @@ export function describeHttpContract(adapter: Adapter): void {
       expect(errors[0]?.error.rawBody).toBe('');
     });
 
-    it('answers 422 invalid_event with issues when call.id is missing, and calls no handler', async () => {
+    row('answers 422 invalid_event with issues when call.id is missing, and calls no handler', async () => {
       const { webhooks, errors } = recordingReceiver();
       const handler = jest.fn();
       webhooks.on('call.ended', handler).onAny(handler);
@@ -235,7 +245,7 @@ export function describeHttpContract(adapter: Adapter): void {
       expect(JSON.parse(errors[0]?.error.rawBody ?? 'null')).toEqual(broken);
     });
 
-    it('stops at the first problem of an invalid event, says there may be more, and gives onError the same issues', async () => {
+    row('stops at the first problem of an invalid event, says there may be more, and gives onError the same issues', async () => {
       const { webhooks, errors } = recordingReceiver();
       const broken = structuredClone(fixtures['call.ended']);
       broken.data.qualificationAnswers = Array.from({ length: 30 }, () => ({ id: 7 })) as never;
@@ -247,7 +257,7 @@ export function describeHttpContract(adapter: Adapter): void {
       expect(errors[0]?.error.issues).toEqual(response.body.error.issues);
     });
 
-    it('answers 400 id_mismatch when X-IC-Id differs from the body id, and still processes the right delivery', async () => {
+    row('answers 400 id_mismatch when X-IC-Id differs from the body id, and still processes the right delivery', async () => {
       const { webhooks, errors } = recordingReceiver();
       const handler = jest.fn();
       webhooks.on('call.ended', handler);
@@ -262,7 +272,7 @@ export function describeHttpContract(adapter: Adapter): void {
       expect(right.body.status).toBe('processed');
     });
 
-    it('answers 413 payload_too_large for a body over limit, whole and chunked', async () => {
+    row('answers 413 payload_too_large for a body over limit, whole and chunked', async () => {
       const { webhooks, errors } = recordingReceiver({ limit: 1024 });
       const handler = jest.fn();
       webhooks.onAny(handler);
@@ -278,7 +288,7 @@ export function describeHttpContract(adapter: Adapter): void {
       expect(errors.map((e) => e.error.code)).toEqual(['payload_too_large', 'payload_too_large']);
     });
 
-    it('accepts a body of exactly limit bytes', async () => {
+    row('accepts a body of exactly limit bytes', async () => {
       const body = JSON.stringify(fixtures['call.ended']);
       const { webhooks } = recordingReceiver({ limit: Buffer.byteLength(body) });
       webhooks.onAny(jest.fn());
@@ -286,12 +296,12 @@ export function describeHttpContract(adapter: Adapter): void {
       expect(response.body.status).toBe('processed');
     });
 
-    it.each([
+    for (const [what, headers] of [
       ['a text/plain Content-Type', { 'content-type': 'text/plain' }],
       ['a form Content-Type', { 'content-type': 'application/x-www-form-urlencoded' }],
       ['a charset other than UTF-8', { 'content-type': 'application/json; charset=iso-8859-1' }],
       ['a gzip Content-Encoding', { 'content-type': 'application/json', 'content-encoding': 'gzip' }],
-    ])('answers 415 unsupported_media_type for %s', async (_, headers) => {
+    ] as const) row(`answers 415 unsupported_media_type for ${what}`, async () => {
       const { webhooks, errors } = recordingReceiver();
       const handler = jest.fn();
       webhooks.onAny(handler);
@@ -302,19 +312,18 @@ export function describeHttpContract(adapter: Adapter): void {
       expect(errors[0]?.error.code).toBe('unsupported_media_type');
     });
 
-    it.each(['application/json', 'Application/JSON; charset=UTF-8', 'application/vnd.converc+json', undefined])(
-      'accepts the Content-Type %s',
-      async (contentType) => {
+    for (const contentType of ['application/json', 'Application/JSON; charset=UTF-8', 'application/vnd.converc+json', undefined]) {
+      row(`accepts the Content-Type ${contentType ?? 'undefined'}`, async () => {
         const { webhooks } = recordingReceiver();
         webhooks.onAny(jest.fn());
         const headers: Record<string, string> = contentType === undefined ? {} : { 'content-type': contentType };
         const response = await (await adapter.mount(webhooks))({ headers, body: JSON.stringify(fixtures['call.ended']) });
         expect(response.status).toBe(200);
         expect(response.body.status).toBe('processed');
-      },
-    );
+      });
+    }
 
-    it.each(['GET', 'PUT', 'DELETE', 'PATCH'])('answers 405 method_not_allowed with Allow: POST to %s', async (method) => {
+    for (const method of ['GET', 'PUT', 'DELETE', 'PATCH']) row(`answers 405 method_not_allowed with Allow: POST to ${method}`, async () => {
       const { webhooks, errors } = recordingReceiver();
       const response = await (await adapter.mount(webhooks))({ method });
       expect(response.status).toBe(405);
@@ -323,7 +332,7 @@ export function describeHttpContract(adapter: Adapter): void {
       expect(errors[0]?.error.code).toBe('method_not_allowed');
     });
 
-    it('runs 50 concurrent deliveries of one id through the handler once', async () => {
+    row('runs 50 concurrent deliveries of one id through the handler once', async () => {
       const { webhooks } = recordingReceiver();
       const handler = jest.fn(async () => {
         await new Promise((resolve) => setTimeout(resolve, 20));
@@ -341,7 +350,7 @@ export function describeHttpContract(adapter: Adapter): void {
       expect(statuses.filter((s) => s === 'duplicate')).toHaveLength(49);
     });
 
-    it('never lets an onError handler that throws or rejects escape', async () => {
+    row('never lets an onError handler that throws or rejects escape', async () => {
       const unhandled = jest.fn();
       process.on('unhandledRejection', unhandled);
       const consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);
@@ -354,7 +363,8 @@ export function describeHttpContract(adapter: Adapter): void {
           .onError(() => Promise.reject(new Error('async onError down')));
         const client = await adapter.mount(webhooks);
         expect((await post(client, fixtures['call.ended'])).status).toBe(500);
-        expect((await client({ headers: JSON_TYPE, body: 'nope' })).status).toBe(400);
+        // A refusal that reaches the receiver behind a body parser too: an event that is JSON but invalid.
+        expect((await post(client, { ...fixtures['call.ended'], id: 'evt-invalid', createdAt: 'yesterday' })).status).toBe(422);
         await webhooks.drain();
         await new Promise((resolve) => setImmediate(resolve));
         expect(unhandled).not.toHaveBeenCalled();
@@ -363,6 +373,10 @@ export function describeHttpContract(adapter: Adapter): void {
         process.off('unhandledRejection', unhandled);
         consoleError.mockRestore();
       }
+    });
+
+    it('names only rows of this contract among its exceptions', () => {
+      expect(Object.keys(adapter.exceptions ?? {}).filter((title) => !rows.has(title))).toEqual([]);
     });
   });
 }
