@@ -18,9 +18,7 @@ const webhooks = convercWebhooks()
     console.error(`rejected or failed (${error.code})`);
   });
 
-const handle = createFetchHandler(webhooks);
-
-// Next.js calls (request, { params }) and type-checks the export against that: pass the request on
-// alone. Next.js routes by export, so a GET, PUT, ... to this path gets its own 405.
-export const POST = (request: Request): Promise<Response> => handle(request);
+// Next.js calls POST(request, { params }); the handler ignores what it does not know. Next.js
+// routes by export, so a GET, PUT, ... to this path gets its own 405.
+export const POST = createFetchHandler(webhooks);
 // #endregion

@@ -32,9 +32,12 @@ const optionsSchema = optionsObject({
 
 /**
  * A Fetch API handler: a `Request` in, a `Response` out. It also takes a framework's wrapper that keeps
- * a body already read (Hono's `c.req`), so a middleware that read the body first costs no event.
+ * a body already read (Hono's `c.req`), so a middleware that read the body first costs no event. The
+ * second argument is a {@link FetchContext}, or any other object a platform passes (Next.js's route
+ * `{ params }`), which is then ignored: so `export const POST = createFetchHandler(webhooks)`
+ * type-checks in a Next.js route.
  */
-export type FetchHandler = (request: FetchRequest, context?: FetchContext) => Promise<Response>;
+export type FetchHandler = (request: FetchRequest, context?: FetchContext | object) => Promise<Response>;
 
 /**
  * The receiver as a Fetch API handler, for Next.js route handlers, Hono, Bun, Deno and edge runtimes.
@@ -54,9 +57,10 @@ export type FetchHandler = (request: FetchRequest, context?: FetchContext) => Pr
 export function createFetchHandler(webhooks: ConvercWebhooks, options: FetchHandlerOptions = {}): FetchHandler {
   const receiver = receiverOf(webhooks);
   const { waitUntil } = checkOptions(optionsSchema, options, 'createFetchHandler(webhooks, options)');
-  return async function convercFetchHandler(wrapped, context) {
+  return async function convercFetchHandler(wrapped, given) {
     const request = rawRequest(wrapped);
-    const platformWaitUntil = context?.waitUntil?.bind(context) ?? waitUntil;
+    const context = given as FetchContext | undefined;
+    const platformWaitUntil = typeof context?.waitUntil === 'function' ? context.waitUntil.bind(context) : waitUntil;
     const outcome = await receiver.receive({
       method: request.method,
       headers: Object.fromEntries(request.headers),
