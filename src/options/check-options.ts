@@ -53,6 +53,12 @@ export function positiveMs() {
   return z.number({ error: message }).positive({ error: message });
 }
 
+/** A whole, positive number of milliseconds: what a store keeps keys for (Redis and Postgres take no fractions). */
+export function wholeMs() {
+  const message = mustBe('a positive integer of milliseconds');
+  return z.number({ error: message }).int({ error: message }).positive({ error: message });
+}
+
 /** A function, typed as `T` (zod checks only that it is callable). */
 export function fn<T>(message: string) {
   return z.custom<T>((value) => typeof value === 'function', { error: message });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { DedupeClaim, DedupeStore } from '../dedupe/dedupe-store';
-import { checkOptions, mustBe, optionsObject } from '../options/check-options';
+import { checkOptions, optionsObject, wholeMs } from '../options/check-options';
 import { isPostgresPool, type PostgresPoolLike } from './postgres-client';
 import { applySchema, dedupeSchemaSql, DEFAULT_DEDUPE_TABLE } from './schema';
 import { sqlTable, tableName } from './table-name';
@@ -27,17 +27,11 @@ export interface PostgresDedupeStoreOptions {
   leaseMs?: number;
 }
 
-const milliseconds = () =>
-  z
-    .number({ error: mustBe('a positive integer of milliseconds') })
-    .int({ error: mustBe('a positive integer of milliseconds') })
-    .positive({ error: mustBe('a positive integer of milliseconds') });
-
 const optionsSchema = optionsObject({
   pool: z.custom<PostgresPoolLike>(isPostgresPool, { error: 'must be a pg Pool' }),
   table: tableName(DEFAULT_DEDUPE_TABLE),
-  ttlMs: milliseconds().default(86_400_000),
-  leaseMs: milliseconds().default(600_000),
+  ttlMs: wholeMs().default(86_400_000),
+  leaseMs: wholeMs().default(600_000),
 } satisfies Record<keyof PostgresDedupeStoreOptions, z.ZodType>);
 
 /** How many expired rows a claim removes on its way, at most: the table stays small with no timer. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { DedupeClaim, DedupeStore } from '../dedupe/dedupe-store';
-import { checkOptions, mustBe, optionsObject } from '../options/check-options';
+import { checkOptions, mustBe, optionsObject, wholeMs } from '../options/check-options';
 import { commandFor, isRedisClient, type RedisClientLike, type RedisCommand } from './redis-client';
 
 /** Options of {@link RedisDedupeStore}. */
@@ -26,17 +26,11 @@ export interface RedisDedupeStoreOptions {
   leaseMs?: number;
 }
 
-const milliseconds = () =>
-  z
-    .number({ error: mustBe('a positive integer of milliseconds') })
-    .int({ error: mustBe('a positive integer of milliseconds') })
-    .positive({ error: mustBe('a positive integer of milliseconds') });
-
 const optionsSchema = optionsObject({
   client: z.custom<RedisClientLike>(isRedisClient, { error: 'must be a connected node-redis (redis) or ioredis client' }),
   prefix: z.string({ error: mustBe('a string') }).default('converc:webhooks:'),
-  ttlMs: milliseconds().default(86_400_000),
-  leaseMs: milliseconds().default(600_000),
+  ttlMs: wholeMs().default(86_400_000),
+  leaseMs: wholeMs().default(600_000),
 } satisfies Record<keyof RedisDedupeStoreOptions, z.ZodType>);
 
 /** The value of a processed key. Claim tokens are UUIDs, so they never equal it. */
