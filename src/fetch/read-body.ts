@@ -17,9 +17,12 @@ export interface BodyKeepingRequest {
 /** What a Fetch handler reads: a `Request`, or a framework's wrapper of one that keeps its body. */
 export type FetchRequest = Request | BodyKeepingRequest;
 
-/** The `Request` itself, wrapped or not. */
+/**
+ * The `Request` itself, wrapped or not. Told apart by shape, not `instanceof`: a `Request` from another
+ * realm or a platform's own class (edge runtimes) is a `Request` all the same.
+ */
 export function rawRequest(request: FetchRequest): Request {
-  return request instanceof Request ? request : request.raw;
+  return 'bodyUsed' in request ? request : request.raw;
 }
 
 /**
