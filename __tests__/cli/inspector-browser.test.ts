@@ -6,23 +6,24 @@ import { launch, type Browser, type Page } from 'puppeteer-core';
 import { createTestEvent, deliver } from 'converc-webhooks/testing';
 import { cleanup, tempFolder, waitFor } from './helpers';
 import { startApp, startRelay } from './relay-helpers';
+import { describeRequiring } from '../fixtures/describe-requiring';
 
 // Debian's chromium package; .ci/run installs it and exports CHROMIUM_PATH.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Runs the suite in a real browser when Chromium is there; fails under CI without it; skips loudly elsewhere. */
 function describeWithChromium(name: string, body: () => void): void {
-  if (existsSync(CHROMIUM)) describe(name, body);
-  else if (process.env.CI === 'true') {
-    describe(name, () => {
-      it('needs Chromium: CI must install it', () => {
-        throw new Error(`no Chromium at ${CHROMIUM}, but CI=true: .ci/run should have installed it (apt-get install chromium)`);
-      });
-    });
-  } else {
-    console.warn(`SKIPPED "${name}": no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
-    describe.skip(`${name} (skipped: no Chromium)`, body);
-  }
+  describeRequiring(
+    name,
+    {
+      present: existsSync(CHROMIUM),
+      needs: 'needs Chromium: CI must install it',
+      ciError: `no Chromium at ${CHROMIUM}, but CI=true: .ci/run should have installed it (apt-get install chromium)`,
+      howToRun: `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`,
+      missing: 'no Chromium',
+    },
+    body,
+  );
 }
 
 describeWithChromium('the inspector (listen --ui) in headless Chromium', () => {

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createTestEvent } from 'converc-webhooks/testing';
 import { cleanup, startReceiver, tempFolder } from './helpers';
+import { describeRequiring } from '../fixtures/describe-requiring';
 
 const root = join(__dirname, '../..');
 // `script` (util-linux) runs a command on a pseudo-terminal of its own: the CLI then sees a real
@@ -12,17 +13,17 @@ const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status
 const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
 
 function describeWithScript(name: string, body: () => void): void {
-  if (hasScript) describe(name, body);
-  else if (process.env.CI === 'true') {
-    describe(name, () => {
-      it('needs script (util-linux): CI must have it', () => {
-        throw new Error('script is not installed, but CI=true: install util-linux');
-      });
-    });
-  } else {
-    console.warn(`SKIPPED "${name}": install util-linux for the script command to run it`);
-    describe.skip(`${name} (skipped: no script command)`, body);
-  }
+  describeRequiring(
+    name,
+    {
+      present: hasScript,
+      needs: 'needs script (util-linux): CI must have it',
+      ciError: 'script is not installed, but CI=true: install util-linux',
+      howToRun: 'install util-linux for the script command to run it',
+      missing: 'no script command',
+    },
+    body,
+  );
 }
 
 describeWithScript('replay on a real terminal (a pseudo-terminal from script)', () => {

@@ -1,5 +1,6 @@
 import { createServer, Socket, type Server } from 'node:net';
 import { Pool } from 'pg';
+import { describeRequiring } from '../fixtures/describe-requiring';
 
 /** The Postgres the tests use: `.ci/run` starts a cluster of its own and exports its URL. */
 export const POSTGRES_URL = process.env.POSTGRES_URL;
@@ -9,19 +10,17 @@ export const POSTGRES_URL = process.env.POSTGRES_URL;
  * not hide that nothing was tested) and is skipped elsewhere, with a message saying so.
  */
 export function describeWithPostgres(name: string, body: () => void): void {
-  if (POSTGRES_URL !== undefined && POSTGRES_URL !== '') {
-    describe(name, body);
-  } else if (process.env.CI === 'true') {
-    describe(name, () => {
-      it('needs a Postgres server: CI must export POSTGRES_URL', () => {
-        throw new Error('POSTGRES_URL is not set, but CI=true: .ci/run should have started a Postgres cluster');
-      });
-    });
-  } else {
-    console.warn(`SKIPPED "${name}": set POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5433/postgres) to run the Postgres tests`);
-    // Skipped on purpose, and said so twice: in the warning above and in the suite's title. CI never skips.
-    describe.skip(`${name} (skipped: POSTGRES_URL is not set)`, body);
-  }
+  describeRequiring(
+    name,
+    {
+      present: POSTGRES_URL !== undefined && POSTGRES_URL !== '',
+      needs: 'needs a Postgres server: CI must export POSTGRES_URL',
+      ciError: 'POSTGRES_URL is not set, but CI=true: .ci/run should have started a Postgres cluster',
+      howToRun: 'set POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5433/postgres) to run the Postgres tests',
+      missing: 'POSTGRES_URL is not set',
+    },
+    body,
+  );
 }
 
 const pools = new Set<Pool>();

@@ -4,6 +4,7 @@ import { isListening } from '../contract/helpers';
 import Redis from 'ioredis';
 import { createClient } from 'redis';
 import type { RedisClientLike } from 'converc-webhooks/redis';
+import { describeRequiring } from '../fixtures/describe-requiring';
 
 /** The Redis the tests use: `.ci/run` starts one and exports its URL. */
 export const REDIS_URL = process.env.REDIS_URL;
@@ -13,20 +14,17 @@ export const REDIS_URL = process.env.REDIS_URL;
  * not hide that nothing was tested) and is skipped elsewhere, with a message saying so.
  */
 export function describeWithRedis(name: string, body: () => void): void {
-  if (REDIS_URL !== undefined && REDIS_URL !== '') {
-    describe(name, body);
-  } else if (process.env.CI === 'true') {
-    describe(name, () => {
-      it('needs a Redis server: CI must export REDIS_URL', () => {
-        throw new Error('REDIS_URL is not set, but CI=true: .ci/run should have started redis-server');
-      });
-    });
-  } else {
-    console.warn(`SKIPPED "${name}": set REDIS_URL (e.g. redis://127.0.0.1:6379) to run the Redis tests`);
-    // Skipped on purpose, and said so twice: in the warning above and in the suite's title. Outside CI
-    // a contributor without redis-server can still run everything else; CI (above) never skips.
-    describe.skip(`${name} (skipped: REDIS_URL is not set)`, body);
-  }
+  describeRequiring(
+    name,
+    {
+      present: REDIS_URL !== undefined && REDIS_URL !== '',
+      needs: 'needs a Redis server: CI must export REDIS_URL',
+      ciError: 'REDIS_URL is not set, but CI=true: .ci/run should have started redis-server',
+      howToRun: 'set REDIS_URL (e.g. redis://127.0.0.1:6379) to run the Redis tests',
+      missing: 'REDIS_URL is not set',
+    },
+    body,
+  );
 }
 
 /** A connected client of each library, closed by the returned function. */
