@@ -181,6 +181,9 @@ describe('examples/frameworks/hono.ts', () => {
     const { app } = honoExample.createApp((line) => lines.push(line));
     const response = await app.request('/webhooks/converc', { method: 'POST', headers: JSON_TYPE, body: JSON.stringify(fixtures['call.ended']) });
     expect(await response.json()).toEqual({ received: true, id: 'evt-call.ended', status: 'processed' });
+    // A duplicate named in X-IC-Id is answered before its body is read: this one is not even JSON.
+    const again = await app.request('/webhooks/converc', { method: 'POST', headers: { ...JSON_TYPE, 'x-ic-id': 'evt-call.ended' }, body: 'not even json' });
+    expect(await again.json()).toEqual({ received: true, id: 'evt-call.ended', status: 'duplicate' });
     expect(lines).toEqual([ended]);
   });
 

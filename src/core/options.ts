@@ -84,7 +84,7 @@ export interface ConvercWebhooksOptions {
    * a store that has lost its server may hold a command until it reconnects. It bounds every other
    * call on the request path too: the `handoff` queue, and `auth.verify` (a 401 past it). Must be
    * below `ackTimeoutMs`, so the handlers keep time to run.
-   * @default 1000
+   * @default 1000, or half of `ackTimeoutMs` if that is less
    */
   storeTimeoutMs?: number;
   /**
