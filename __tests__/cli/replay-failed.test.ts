@@ -13,10 +13,11 @@ describe('converc-webhooks replay-failed, without Redis', () => {
     expect(run.stderr).toContain('--redis-url');
   });
 
-  it('exits 1 when Redis cannot be reached', async () => {
-    const run = await runCli(['replay-failed', '--redis-url', 'redis://127.0.0.1:1', '--queue', 'nowhere']);
+  it('exits 1 when Redis cannot be reached, without printing the password', async () => {
+    const run = await runCli(['replay-failed', '--redis-url', 'redis://app:s3cret@127.0.0.1:1', '--queue', 'nowhere']);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('could not reach Redis');
+    expect(run.stderr).toContain('could not reach Redis at redis://127.0.0.1:1');
+    expect(run.stderr).not.toContain('s3cret');
   });
 });
 

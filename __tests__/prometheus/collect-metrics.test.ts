@@ -2,6 +2,9 @@ import { Registry } from 'prom-client';
 import { convercWebhooks } from 'converc-webhooks';
 import { collectMetrics } from 'converc-webhooks/prometheus';
 import { deliver } from 'converc-webhooks/testing';
+import type { DedupeStore } from '../../src';
+import { receiverOf } from '../../src/core/receivers';
+import { WebhookError } from '../../src/errors/webhook-error';
 import { eventWithId, fixtures, futureEvent } from '../fixtures/events';
 
 interface Sample {
@@ -116,6 +119,34 @@ describe('collectMetrics', () => {
     expect(valueOf(samples, 'converc_webhook_handler_duration_seconds_count', { type: 'call.accepted', outcome: 'failed' })).toBe(3);
     expect(valueOf(samples, 'converc_webhook_deliveries_total', { type: 'call.accepted', outcome: 'accepted', code: 'none' })).toBe(1);
     expect(valueOf(samples, 'converc_webhook_handlers_in_flight')).toBe(0);
+  });
+
+  it.each(['process', 'reject'] as const)('counts a store that fails as unavailable, under onStoreError %s', async (onStoreError) => {
+    const registry = new Registry();
+    const down: DedupeStore = {
+      claim: () => Promise.reject(new Error('ECONNREFUSED')),
+      complete: () => undefined,
+      release: () => undefined,
+    };
+    const webhooks = convercWebhooks({ dedupe: down, onStoreError }).on('call.ended', () => undefined).onError(() => undefined);
+    collectMetrics(webhooks, { registry });
+    const { status } = await deliver(webhooks, fixtures['call.ended']);
+    await webhooks.drain();
+    expect(status).toBe(onStoreError === 'process' ? 200 : 503);
+    const samples = parse(await registry.metrics());
+    expect(valueOf(samples, 'converc_webhook_dedupe_total', { result: 'unavailable' })).toBe(1);
+    expect(valueOf(samples, 'converc_webhook_dedupe_total', { result: 'new' })).toBeUndefined();
+  });
+
+  it("counts an event a worker gave up on (the Postgres inbox's dead rows) as a dead letter", async () => {
+    const registry = new Registry();
+    const onDeadLetter = jest.fn();
+    const webhooks = convercWebhooks({ onDeadLetter });
+    collectMetrics(webhooks, { registry });
+    const error = new WebhookError('handler_failed', 'A handler failed');
+    await receiverOf(webhooks).deadLetter(fixtures['call.ended'], error);
+    expect(onDeadLetter).toHaveBeenCalledWith(fixtures['call.ended'], error);
+    expect(valueOf(parse(await registry.metrics()), 'converc_webhook_dead_letters_total')).toBe(1);
   });
 
   it('shares the metrics of two receivers in one registry', async () => {

@@ -1,6 +1,7 @@
 import { CliError, usageError } from './cli-error';
 import { EXIT_FAILED, EXIT_USAGE } from './exit-codes';
 import type { PostgresPoolLike } from '../postgres/postgres-client';
+import { safeUrl } from './safe-url';
 
 /** A pool the CLI opened, to end once its command is done. */
 export interface CliPool extends PostgresPoolLike {
@@ -20,16 +21,6 @@ export function checkPostgresUrl(url: string | undefined, command: string): stri
     throw usageError('give --postgres-url postgres://user@host:port/database', command);
   }
   return url;
-}
-
-/** The URL without its user and password, for messages: a password must not reach a terminal or a log. */
-export function safeUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
-  } catch {
-    return 'the given URL';
-  }
 }
 
 /** Opens a small pool on `url`, loading `pg` (an optional peer dependency) only now. */

@@ -33,6 +33,12 @@ interface OutcomeFacts {
   readonly bytes: number | undefined;
   /** How long each stage took. */
   readonly timings: StageTimings;
+  /**
+   * The dedupe store's (or the handoff queue's) failure that the delivery went on without, under
+   * `onStoreError: 'process'`: the event was handled, unguarded against duplicates. (Under `'reject'`
+   * the delivery is refused with that error instead.)
+   */
+  readonly storeError: WebhookError | undefined;
 }
 
 /**
@@ -85,6 +91,8 @@ export class DeliveryRecord {
   bytes: number | undefined;
   /** What the delivery tracing channel publishes, when someone subscribes to it. */
   trace: DeliveryTrace | undefined;
+  /** The store or queue failure the delivery went on without (see {@link OutcomeFacts.storeError}). */
+  storeError: WebhookError | undefined;
   /** Told the time of each store or queue call, when the receiver has watchers (metrics). */
   onStoreCall: ((operation: StoreOperation, ms: number) => void) | undefined;
   readonly #startedAt = performance.now();
@@ -107,17 +115,17 @@ export class DeliveryRecord {
 
   /** The delivery ended well (or as a duplicate): the id is known by then. */
   end(kind: 'processed' | 'accepted' | 'duplicate' | 'ignored', id: string): DeliveryOutcome {
-    return { kind, id, type: this.type, bytes: this.bytes, timings: this.#timings() };
+    return { kind, id, type: this.type, bytes: this.bytes, timings: this.#timings(), storeError: this.storeError };
   }
 
   /** The handlers failed, with no retry left. */
   fail(error: WebhookError, id: string): DeliveryOutcome {
-    return { kind: 'failed', id, type: this.type, bytes: this.bytes, timings: this.#timings(), error };
+    return { kind: 'failed', id, type: this.type, bytes: this.bytes, timings: this.#timings(), storeError: this.storeError, error };
   }
 
   /** The delivery was not taken. */
   refuse(error: WebhookError): DeliveryOutcome {
-    return { kind: 'refused', id: this.id, type: this.type, bytes: this.bytes, timings: this.#timings(), error };
+    return { kind: 'refused', id: this.id, type: this.type, bytes: this.bytes, timings: this.#timings(), storeError: this.storeError, error };
   }
 
   #timings(): StageTimings {

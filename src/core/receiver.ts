@@ -256,7 +256,7 @@ export class Receiver {
         record.lap('store', 'is_processed');
         storeDown = { cause };
         // Under 'reject', the refusal waits for the body, so that onError can keep it: it is not resent.
-        if (this.#options.onStoreError === 'process') this.#storeFailed(delivery, storeUnavailable(cause, headerId));
+        if (this.#options.onStoreError === 'process') this.#storeFailed(delivery, record, storeUnavailable(cause, headerId));
       }
     }
 
@@ -311,7 +311,7 @@ export class Receiver {
       } catch (cause) {
         record.lap('store', 'claim');
         claim = lateClaim(claiming, storedKey, storeTimeoutMs);
-        const refused = this.#storeFailed(delivery, storeUnavailable(cause, key, event, rawBody));
+        const refused = this.#storeFailed(delivery, record, storeUnavailable(cause, key, event, rawBody));
         if (refused !== undefined) {
           this.#settle(delivery, claim, 'release');
           return record.refuse(refused);
@@ -331,7 +331,7 @@ export class Receiver {
         return record.end(queued === 'duplicate' ? 'duplicate' : 'accepted', key);
       } catch (cause) {
         record.lap('store', 'enqueue');
-        const refused = this.#storeFailed(delivery, storeUnavailable(cause, key, event, rawBody));
+        const refused = this.#storeFailed(delivery, record, storeUnavailable(cause, key, event, rawBody));
         if (refused !== undefined) {
           this.#settle(delivery, claim, 'release');
           return record.refuse(refused);
@@ -523,7 +523,6 @@ export class Receiver {
     const succeeded = results.every(Boolean);
     answer.settle(succeeded ? 'processed' : 'failed');
     if (!succeeded && this.#options.retry !== undefined && answer.lastFailure !== undefined) {
-      if (this.watchers.active) this.watchers.deadLettered(event.type);
       await this.#deadLetter(event, answer.lastFailure);
     }
     this.#settle(delivery, claim, succeeded ? 'complete' : 'release');
@@ -571,8 +570,9 @@ export class Receiver {
    * Reports a store (or queue) failure, and resolves the refusal when `onStoreError` is `'reject'`;
    * `undefined` means "go on without it".
    */
-  #storeFailed(delivery: Delivery, error: WebhookError): WebhookError | undefined {
+  #storeFailed(delivery: Delivery, record: DeliveryRecord, error: WebhookError): WebhookError | undefined {
     if (this.#options.onStoreError === 'reject') return error;
+    record.storeError = error;
     this.#track(delivery, this.errors.report(error, error.event as AnyEvent | undefined));
     return undefined;
   }
@@ -622,8 +622,12 @@ export class Receiver {
     await this.errors.report(error);
   }
 
-  /** Hands an event whose handler failed every attempt to `onDeadLetter`; never throws. */
+  /**
+   * Hands an event whose handler failed every attempt (here, or in an inbox worker) to `onDeadLetter`,
+   * and counts it; never throws.
+   */
   async #deadLetter(event: AnyEvent, error: WebhookError): Promise<void> {
+    if (this.watchers.active) this.watchers.deadLettered(event.type);
     const { onDeadLetter } = this.#options;
     if (onDeadLetter === undefined) return;
     try {

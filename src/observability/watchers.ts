@@ -24,7 +24,7 @@ export interface DeliveryWatcher {
   handlerStarted?(run: HandlerRunFacts): void;
   /** A handler run ended after `ms`; `failed` when it threw or rejected. */
   handlerEnded?(run: HandlerRunFacts, failed: boolean, ms: number): void;
-  /** A handler failed every attempt `retry` allows (what `onDeadLetter` is told of). */
+  /** A handler failed every attempt that `retry` or an inbox worker allows (what `onDeadLetter` is told of). */
   deadLettered?(type: string): void;
 }
 

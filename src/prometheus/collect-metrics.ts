@@ -127,7 +127,7 @@ export function collectMetrics(webhooks: ConvercWebhooks, options: CollectMetric
   }));
   const deadLetters = metric('converc_webhook_dead_letters_total', (registers) => new Counter({
     name: 'converc_webhook_dead_letters_total',
-    help: 'Events whose handler failed every attempt retry allows',
+    help: 'Events whose handler failed every attempt (of retry, or of an inbox worker)',
     registers,
   }));
 
@@ -161,6 +161,8 @@ export function collectMetrics(webhooks: ConvercWebhooks, options: CollectMetric
 /** What the store made of a delivery, where it was asked: a duplicate, a new event, or nothing it could say. */
 function dedupeResult(outcome: DeliveryOutcome): 'new' | 'duplicate' | 'unavailable' | undefined {
   if (outcome.kind === 'duplicate') return 'duplicate';
+  // Refused for it, or handled without it (`onStoreError: 'process'`): either way the store could not say.
+  if (outcome.storeError !== undefined) return 'unavailable';
   if (outcome.kind === 'refused') return outcome.error.code === 'store_unavailable' ? 'unavailable' : undefined;
   // A store (or a handoff queue) was asked about this event and took it.
   return outcome.timings.storeMs === undefined ? undefined : 'new';

@@ -8,6 +8,7 @@ import { createPostgresInbox } from '../../postgres/postgres-inbox';
 import { DEFAULT_INBOX_TABLE } from '../../postgres/schema';
 import type { Command, CommandContext } from '../command';
 import { checkPostgresUrl, openCliPool, postgresFailed } from '../postgres-connection';
+import { safeUrl } from '../safe-url';
 
 const HELP = `Usage: converc-webhooks replay-failed --redis-url <url> [options]
        converc-webhooks replay-failed --postgres-url <url> [options]
@@ -80,7 +81,7 @@ export const replayFailedCommand: Command = {
       else context.out(`${moved} failed ${moved === 1 ? 'job' : 'jobs'} of queue ${queueName} queued again`);
       return EXIT_OK;
     } catch (cause) {
-      throw new CliError(`could not reach Redis at ${url}: ${(cause as Error).message}`, EXIT_FAILED, undefined, { cause });
+      throw new CliError(`could not reach Redis at ${safeUrl(url)}: ${(cause as Error).message}`, EXIT_FAILED, undefined, { cause });
     } finally {
       await queue.close().catch(() => undefined);
     }
