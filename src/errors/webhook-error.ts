@@ -44,8 +44,10 @@ export const ERROR_STATUS = {
   /** A handler threw or rejected; the thrown value is the error's `cause`. */
   handler_failed: 500,
   /**
-   * The dedupe store failed. The delivery is still processed (a possible duplicate is better than a
-   * certain loss when the sender never retries); this code reaches `onError` only.
+   * The dedupe store (or the `handoff` queue) failed, or did not answer within `storeTimeoutMs`. Under
+   * `onStoreError: 'process'`, the default, the delivery is still processed (a possible duplicate is
+   * better than a certain loss when the sender never retries) and this code reaches `onError` only;
+   * under `'reject'`, the delivery is answered 503 with it.
    */
   store_unavailable: 503,
 } as const;
