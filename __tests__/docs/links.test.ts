@@ -22,9 +22,14 @@ function pages(): string[] {
   return ['README.md', 'CONTRIBUTING.md', ...inDocs('docs')];
 }
 
-/** Markdown with fenced code blocks and inline code removed: links inside code are code. */
+/** Markdown without its fenced code blocks, whose lines are code, not headings or links. */
+function withoutCodeBlocks(markdown: string): string {
+  return markdown.replace(/^```[^\n]*\n[\s\S]*?^```$/gm, '');
+}
+
+/** Markdown with code blocks and inline code removed: links inside code are code. */
 function prose(markdown: string): string {
-  return markdown.replace(/^```[^\n]*\n[\s\S]*?^```$/gm, '').replace(/`[^`\n]*`/g, '');
+  return withoutCodeBlocks(markdown).replace(/`[^`\n]*`/g, '');
 }
 
 /** The relative link targets of a page: `[text](target)` and `![alt](target)`, web addresses left out. */
@@ -49,8 +54,7 @@ function slugOf(heading: string): string {
 function anchorsOf(markdown: string): Set<string> {
   const anchors = new Set<string>();
   const seen = new Map<string, number>();
-  const withoutCode = markdown.replace(/^```[^\n]*\n[\s\S]*?^```$/gm, '');
-  for (const [, heading] of withoutCode.matchAll(/^#{1,6} +(.+?) *#* *$/gm)) {
+  for (const [, heading] of withoutCodeBlocks(markdown).matchAll(/^#{1,6} +(.+?) *#* *$/gm)) {
     const slug = slugOf(heading ?? '');
     const count = seen.get(slug) ?? 0;
     seen.set(slug, count + 1);
@@ -81,6 +85,19 @@ describe('links in the README and docs/', () => {
     expect(existsSync(join(root, file))).toBe(true);
     expect(shipped.has(file)).toBe(true);
     if (anchor !== undefined) expect([...anchorsOf(read(file))]).toContain(anchor);
+  });
+});
+
+describe('a long page in docs/', () => {
+  /** Longer than this many lines, a page opens with a list of its sections. */
+  const LONG = 120;
+  const long = pages().filter((page) => page.startsWith('docs/') && read(page).split('\n').length > LONG);
+
+  it.each(long)('%s links to each of its sections', (page) => {
+    const markdown = read(page);
+    const sections = [...withoutCodeBlocks(markdown).matchAll(/^## +(.+?) *$/gm)].map((match) => slugOf(match[1] ?? ''));
+    expect(sections.length).toBeGreaterThan(1);
+    expect(sections.filter((slug) => !linksOf(markdown).includes(`#${slug}`))).toEqual([]);
   });
 });
 
