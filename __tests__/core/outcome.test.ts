@@ -1,3 +1,4 @@
+import type { DedupeStore } from '../../src/dedupe/dedupe-store';
 import { resolveOptions, type ConvercWebhooksOptions } from '../../src/core/options';
 import { Receiver, type Delivery } from '../../src/core/receiver';
 import { toReply } from '../../src/core/reply';
@@ -64,5 +65,40 @@ describe('DeliveryOutcome', () => {
     expect(failed.kind).toBe('failed');
     if (failed.kind === 'failed') expect(failed.error).toMatchObject({ code: 'handler_failed', attempt: 1 });
     expect(toReply(failed)).toMatchObject({ status: 500, body: { error: { code: 'handler_failed', message: 'A handler failed to process the event' } } });
+  });
+
+  describe('storeError: the store or queue failure a delivery went on without', () => {
+    const down = (): Promise<never> => Promise.reject(new Error('ECONNREFUSED'));
+    const store = (failing: 'isProcessed' | 'claim'): DedupeStore => ({
+      isProcessed: failing === 'isProcessed' ? down : () => false,
+      claim: failing === 'claim' ? down : (key) => ({ key, token: 't' }),
+      complete: () => undefined,
+      release: () => undefined,
+    });
+
+    it.each([
+      ['the X-IC-Id lookup', { dedupe: store('isProcessed') }],
+      ['the claim', { dedupe: store('claim') }],
+      ['the handoff queue', { handoff: { enqueue: down } }],
+    ] as const)("is set when %s fails under onStoreError 'process', and the event is processed", async (_, options) => {
+      const receiver = receiverWith(options);
+      receiver.registry.add('call.ended', () => undefined);
+      const outcome = await receiver.receive(delivery(body, { 'x-ic-id': 'evt-call.ended' }));
+      expect(outcome.kind).toBe('processed');
+      expect(outcome.storeError?.code).toBe('store_unavailable');
+    });
+
+    it("is not set on a refusal under 'reject', whose error is the store's", async () => {
+      const receiver = receiverWith({ dedupe: store('claim'), onStoreError: 'reject' });
+      const outcome = await receiver.receive(delivery(body));
+      expect(outcome.kind === 'refused' && outcome.error.code).toBe('store_unavailable');
+      expect(outcome.storeError).toBeUndefined();
+    });
+
+    it('is not set when the store answered', async () => {
+      const receiver = receiverWith();
+      receiver.registry.add('call.ended', () => undefined);
+      expect((await receiver.receive(delivery(body))).storeError).toBeUndefined();
+    });
   });
 });

@@ -22,9 +22,9 @@ function pages(): string[] {
   return ['README.md', 'CONTRIBUTING.md', ...inDocs('docs')];
 }
 
-/** Markdown without its fenced code blocks, whose lines are code, not headings or links. */
+/** Markdown without its fenced code blocks (indented too) and comments: code, not headings or links. */
 function withoutCodeBlocks(markdown: string): string {
-  return markdown.replace(/^```[^\n]*\n[\s\S]*?^```$/gm, '');
+  return markdown.replace(/^( *)(```|~~~)[^\n]*\n[\s\S]*?^\1\2 *$/gm, '').replace(/<!--[\s\S]*?-->/g, '');
 }
 
 /** Markdown with code blocks and inline code removed: links inside code are code. */
@@ -32,9 +32,13 @@ function prose(markdown: string): string {
   return withoutCodeBlocks(markdown).replace(/`[^`\n]*`/g, '');
 }
 
-/** The relative link targets of a page: `[text](target)` and `![alt](target)`, web addresses left out. */
+/**
+ * The relative link targets of a page: `[text](target)` and `![alt](target)`, web addresses left out.
+ * A target with a space (a title, `[a](b.md "t")`) is kept whole, so that it fails to resolve rather
+ * than go unchecked.
+ */
 function linksOf(markdown: string): string[] {
-  return [...prose(markdown).matchAll(/\]\(([^)\s]+)\)/g)]
+  return [...prose(markdown).matchAll(/\]\(([^)]+)\)/g)]
     .map((match) => match[1] ?? '')
     .filter((target) => !/^[a-z][a-z+.-]*:/i.test(target));
 }
@@ -46,19 +50,18 @@ function slugOf(heading: string): string {
     .replace(/[`*]/g, '')
     .trim()
     .toLowerCase()
-    .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '')
+    .replace(/[^\p{L}\p{M}\p{Nd}\p{Pc} -]/gu, '')
     .replace(/ /g, '-');
 }
 
-/** Every anchor of a page, a repeated heading numbered as GitHub numbers it (`-1`, `-2`, …). */
+/** Every anchor of a page, a repeated heading numbered as GitHub numbers it (`-1`, `-2`, … until unused). */
 function anchorsOf(markdown: string): Set<string> {
   const anchors = new Set<string>();
-  const seen = new Map<string, number>();
   for (const [, heading] of withoutCodeBlocks(markdown).matchAll(/^#{1,6} +(.+?) *#* *$/gm)) {
     const slug = slugOf(heading ?? '');
-    const count = seen.get(slug) ?? 0;
-    seen.set(slug, count + 1);
-    anchors.add(count === 0 ? slug : `${slug}-${count}`);
+    let anchor = slug;
+    for (let count = 1; anchors.has(anchor); count++) anchor = `${slug}-${count}`;
+    anchors.add(anchor);
   }
   return anchors;
 }
@@ -93,11 +96,12 @@ describe('a long page in docs/', () => {
   const LONG = 120;
   const long = pages().filter((page) => page.startsWith('docs/') && read(page).split('\n').length > LONG);
 
-  it.each(long)('%s links to each of its sections', (page) => {
-    const markdown = read(page);
-    const sections = [...withoutCodeBlocks(markdown).matchAll(/^## +(.+?) *$/gm)].map((match) => slugOf(match[1] ?? ''));
+  it.each(long)('%s opens with a link to each of its sections', (page) => {
+    const markdown = withoutCodeBlocks(read(page));
+    const sections = [...markdown.matchAll(/^## +(.+?) *$/gm)].map((match) => slugOf(match[1] ?? ''));
     expect(sections.length).toBeGreaterThan(1);
-    expect(sections.filter((slug) => !linksOf(markdown).includes(`#${slug}`))).toEqual([]);
+    const opening = linksOf(markdown.slice(0, markdown.search(/^## /m)));
+    expect(sections.filter((slug) => !opening.includes(`#${slug}`))).toEqual([]);
   });
 });
 
@@ -114,12 +118,13 @@ describe('slugOf and anchorsOf, the way GitHub writes anchors', () => {
     expect(slugOf(heading)).toBe(slug);
   });
 
-  it('numbers a repeated heading and skips headings inside code blocks', () => {
-    const anchors = anchorsOf('# A\n## Usage\n```sh\n# not a heading\n```\n## Usage\n');
-    expect([...anchors]).toEqual(['a', 'usage', 'usage-1']);
+  it('numbers a repeated heading until the anchor is unused, and skips headings inside code blocks', () => {
+    const anchors = anchorsOf('# A\n## Usage\n```sh\n# not a heading\n```\n## Usage 1\n## Usage\n  ~~~\n  ## nor this\n  ~~~\n## Usage\n');
+    expect([...anchors]).toEqual(['a', 'usage', 'usage-1', 'usage-2', 'usage-3']);
   });
 
-  it('reads only links outside code', () => {
-    expect(linksOf('[a](a.md) `[b](b.md)` [c](https://example.org)\n```md\n[d](d.md)\n```\n![e](e.png)')).toEqual(['a.md', 'e.png']);
+  it('reads only links outside code and comments, and keeps a titled one whole so that it fails', () => {
+    const markdown = '[a](a.md) `[b](b.md)` [c](https://example.org)\n```md\n[d](d.md)\n```\n![e](e.png) <!-- [f](f.md) --> [g](g.md "G")';
+    expect(linksOf(markdown)).toEqual(['a.md', 'e.png', 'g.md "G"']);
   });
 });

@@ -4,8 +4,9 @@ import ts from 'typescript';
 import { ERROR_STATUS } from '../../src';
 
 /**
- * The reference pages name every option, error code and export, and nothing that is gone: a name
- * added to the API without a line in docs/ fails here, as an undocumented export fails `npm run docs`.
+ * The reference pages name every option, error code and export, each export in its entry point's
+ * section; the options and error codes they list are all real. A name added to the API without a
+ * line in docs/ fails here, as an undocumented export fails `npm run docs`.
  */
 const root = join(__dirname, '../..');
 const read = (path: string): string => readFileSync(join(root, path), 'utf8');
@@ -57,15 +58,28 @@ describe('docs/http-contract.md', () => {
   it.each(Object.entries(ERROR_STATUS))('lists `%s` with its status, %d, in the error codes', (code, status) => {
     expect(page).toContain(`| \`${code}\` | ${status} |`);
   });
+
+  it('lists no code that does not exist', () => {
+    const listed = [...page.matchAll(/^\| `(\w+)` \| \d{3} \|/gm)].map((match) => match[1]);
+    expect(listed.sort()).toEqual(Object.keys(ERROR_STATUS).sort());
+  });
 });
 
 describe('docs/exports.md', () => {
   const page = read('docs/exports.md');
+  /** The section of an entry point: `## \`converc-webhooks\`` or `## \`converc-webhooks/redis\``, to the next heading. */
+  const sectionOf = (entry: string): string => {
+    const name = entry === 'index' ? 'converc-webhooks' : `converc-webhooks/${entry.replace('/index', '')}`;
+    const start = page.indexOf(`\n## \`${name}\`\n`);
+    if (start === -1) throw new Error(`docs/exports.md has no section for ${name}`);
+    const end = page.indexOf('\n## ', start + 1);
+    return page.slice(start, end === -1 ? undefined : end);
+  };
 
   it.each(ENTRY_POINTS.flatMap((entry) => exportsOf(entry).map((symbol) => ({ entry, name: symbol.getName() }))))(
-    'names $name, an export of src/$entry.ts',
-    ({ name }) => {
-      expect(page).toMatch(new RegExp(`\`${name}[\`(<\\[]`));
+    "names $name in the section of src/$entry.ts's entry point",
+    ({ entry, name }) => {
+      expect(sectionOf(entry)).toMatch(new RegExp(`\`${name}[\`(<\\[]`));
     },
   );
 });

@@ -138,6 +138,22 @@ describe('collectMetrics', () => {
     expect(valueOf(samples, 'converc_webhook_dedupe_total', { result: 'new' })).toBeUndefined();
   });
 
+  it('does not count a body refused for itself as unavailable when the X-IC-Id lookup had failed first', async () => {
+    const registry = new Registry();
+    const down: DedupeStore = {
+      isProcessed: () => Promise.reject(new Error('ECONNREFUSED')),
+      claim: (key) => ({ key, token: 't' }),
+      complete: () => undefined,
+      release: () => undefined,
+    };
+    const webhooks = convercWebhooks({ dedupe: down }).onError(() => undefined);
+    collectMetrics(webhooks, { registry });
+    expect((await deliver(webhooks, fixtures['call.ended'], { body: '{' })).status).toBe(400);
+    const samples = parse(await registry.metrics());
+    expect(valueOf(samples, 'converc_webhook_dedupe_total', { result: 'unavailable' })).toBeUndefined();
+    expect(valueOf(samples, 'converc_webhook_deliveries_total', { type: 'none', outcome: 'refused', code: 'invalid_json' })).toBe(1);
+  });
+
   it("counts an event a worker gave up on (the Postgres inbox's dead rows) as a dead letter", async () => {
     const registry = new Registry();
     const onDeadLetter = jest.fn();

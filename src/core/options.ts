@@ -103,7 +103,7 @@ export interface ConvercWebhooksOptions {
    * Retries a failed handler in the background, with exponential backoff and jitter. A failure is
    * then answered `202 accepted` (the event is ours now), the dedupe key stays claimed while attempts
    * remain, and `onError` hears of every failed attempt. Only the handlers that failed run again.
-   * @default none: a failure is answered 500 and the key released at once
+   * @default none: a failure is answered 500 at once, and the key released once every handler has settled
    */
   retry?: RetryOptions;
   /**

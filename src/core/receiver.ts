@@ -716,7 +716,7 @@ function callHandler(handler: EventHandler, event: AnyEvent, ctx: HandlerContext
  * `onError` can keep an event answered 503: the provider will not resend it.
  */
 function storeUnavailable(cause: unknown, key: string, event?: AnyEvent, rawBody?: string): WebhookError {
-  const message = 'The dedupe store failed or did not answer in time';
+  const message = 'The dedupe store or the handoff queue failed, or did not answer in time';
   return new WebhookError('store_unavailable', message, { cause, deliveryId: key, event, rawBody });
 }
 

@@ -161,9 +161,9 @@ export function collectMetrics(webhooks: ConvercWebhooks, options: CollectMetric
 /** What the store made of a delivery, where it was asked: a duplicate, a new event, or nothing it could say. */
 function dedupeResult(outcome: DeliveryOutcome): 'new' | 'duplicate' | 'unavailable' | undefined {
   if (outcome.kind === 'duplicate') return 'duplicate';
-  // Refused for it, or handled without it (`onStoreError: 'process'`): either way the store could not say.
-  if (outcome.storeError !== undefined) return 'unavailable';
   if (outcome.kind === 'refused') return outcome.error.code === 'store_unavailable' ? 'unavailable' : undefined;
+  // Handled without the store (`onStoreError: 'process'`), which could not say.
+  if (outcome.storeError !== undefined) return 'unavailable';
   // A store (or a handoff queue) was asked about this event and took it.
   return outcome.timings.storeMs === undefined ? undefined : 'new';
 }
