@@ -1,4 +1,4 @@
-import { isIdentityEncoding, isJsonContentType } from '../../src/core/media-type';
+import { charsetOf, isIdentityEncoding, isJsonContentType } from '../../src/core/media-type';
 
 describe('isJsonContentType', () => {
   it.each([
@@ -25,6 +25,18 @@ describe('isJsonContentType', () => {
     'json',
   ])('refuses %p', (header) => {
     expect(isJsonContentType(header)).toBe(false);
+  });
+});
+
+describe('charsetOf', () => {
+  it.each([
+    ['application/json; charset=UTF-16LE', 'utf-16le'],
+    ['text/plain;charset="ISO-8859-1"', 'iso-8859-1'],
+    ['application/json; foo=bar; Charset = utf-8', 'utf-8'],
+    ['application/json', undefined],
+    [undefined, undefined],
+  ])('reads %p as %p', (header, charset) => {
+    expect(charsetOf(header)).toBe(charset);
   });
 });
 

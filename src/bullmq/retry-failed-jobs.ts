@@ -1,6 +1,6 @@
 import type { Job, Queue } from 'bullmq';
 import { z } from 'zod';
-import { checkOptions, fn, mustBe, optionsObject } from '../options/check-options';
+import { checkOptions, fn, mustBe, optionsObject, wholeNumber } from '../options/check-options';
 import type { QueuedEvent } from './queued-event';
 
 /** What {@link retryFailedJobs} uses of a BullMQ `Queue`; any `Queue` has it. */
@@ -30,11 +30,7 @@ export interface RetryFailedJobsOptions {
 const optionsSchema = optionsObject({
   filter: fn<(job: Job<QueuedEvent>) => boolean>('must be a function').optional(),
   resetAttempts: z.boolean({ error: mustBe('true or false') }).default(true),
-  pageSize: z
-    .number({ error: mustBe('a positive integer') })
-    .int({ error: mustBe('a positive integer') })
-    .positive({ error: mustBe('a positive integer') })
-    .default(100),
+  pageSize: wholeNumber().default(100),
 } satisfies Record<keyof RetryFailedJobsOptions, z.ZodType>);
 
 /**

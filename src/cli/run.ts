@@ -12,7 +12,7 @@ import { validateCommand } from './commands/validate';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type ExitCode } from './exit-codes';
 import { closestName } from '../options/closest-name';
 import { parseOptions } from './parse-options';
-import { packageVersion } from './version';
+import { packageVersion } from '../package-version';
 
 export type { CliIo, Clock } from './cli-io';
 export { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type ExitCode } from './exit-codes';

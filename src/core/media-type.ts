@@ -7,16 +7,19 @@ export function isJsonContentType(header: string | undefined): boolean {
   // What the provider sends, checked before any parsing.
   if (header === 'application/json') return true;
   if (header === undefined || header.trim() === '') return true;
-  const [essence = '', ...parameters] = header.split(';');
-  const type = essence.trim().toLowerCase();
+  const type = (header.split(';', 1)[0] ?? '').trim().toLowerCase();
   if (type !== 'application/json' && !(type.startsWith('application/') && type.endsWith('+json'))) return false;
-  for (const parameter of parameters) {
+  const charset = charsetOf(header);
+  return charset === undefined || charset === 'utf-8' || charset === 'utf8';
+}
+
+/** The `charset` a `Content-Type` names, in lower case and unquoted, or `undefined` when it names none. */
+export function charsetOf(header: string | undefined): string | undefined {
+  for (const parameter of (header ?? '').split(';').slice(1)) {
     const [name = '', value = ''] = parameter.split('=');
-    if (name.trim().toLowerCase() !== 'charset') continue;
-    const charset = value.trim().replace(/^"(.*)"$/, '$1').toLowerCase();
-    if (charset !== 'utf-8' && charset !== 'utf8') return false;
+    if (name.trim().toLowerCase() === 'charset') return value.trim().replace(/^"(.*)"$/, '$1').toLowerCase();
   }
-  return true;
+  return undefined;
 }
 
 /** Whether a `Content-Encoding` leaves the body as sent: missing, empty or `identity`. */

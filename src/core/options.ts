@@ -3,11 +3,11 @@ import { authOptionsSchema, type AuthOptions, type ResolvedAuth } from '../auth/
 import type { DedupeStore } from '../dedupe/dedupe-store';
 import { MemoryDedupeStore, memoryDedupeOptionsSchema, type MemoryDedupeOptions } from '../dedupe/memory';
 import type { WebhookError } from '../errors/webhook-error';
-import { checkOptions, fn, mustBe, optionsObject, positiveMs } from '../options/check-options';
+import { checkOptions, fn, mustBe, objectWith, optionsObject, positiveMs } from '../options/check-options';
 import { byteSizeSchema } from './byte-size';
 import type { AnyEvent, ErrorHandler, HandlerMap } from './handler-types';
 import type { Handoff } from './handoff';
-import type { Logger } from '../observability/logger';
+import { LOG_LEVELS, type Logger } from '../observability/logger';
 import { retryOptionsSchema, type ResolvedRetry, type RetryOptions } from './retry';
 
 /** When a delivery is answered. */
@@ -220,20 +220,8 @@ const optionsSchema = optionsObject({
   maxEventAgeMs: positiveMs().optional(),
   retry: retryOptionsSchema.optional(),
   onDeadLetter: fn<DeadLetterHandler>('must be a function').optional(),
-  handoff: z
-    .custom<Handoff>((value) => typeof (value as Partial<Handoff> | null)?.enqueue === 'function', {
-      error: 'must be an object with an enqueue(event, ctx) function',
-    })
-    .optional(),
-  logger: z
-    .custom<Logger>(
-      (value) =>
-        typeof value === 'object' &&
-        value !== null &&
-        (['debug', 'info', 'warn', 'error'] as const).every((level) => typeof (value as Partial<Logger>)[level] === 'function'),
-      { error: 'must be a logger with debug, info, warn and error functions (pino, or consoleLogger())' },
-    )
-    .optional(),
+  handoff: objectWith<Handoff>(['enqueue'], 'must be an object with an enqueue(event, ctx) function').optional(),
+  logger: objectWith<Logger>(LOG_LEVELS, 'must be a logger with debug, info, warn and error functions (pino, or consoleLogger())').optional(),
 } satisfies Record<keyof ConvercWebhooksOptions, z.ZodType>).transform((options, ctx): ResolvedOptions => {
   const { ackTimeoutMs } = options;
   // The timeouts within a delivery must leave the handlers time to run before the answer is due.

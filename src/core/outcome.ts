@@ -76,6 +76,11 @@ export type DeliveryOutcome =
 /** Every kind of {@link DeliveryOutcome}. */
 export type OutcomeKind = DeliveryOutcome['kind'];
 
+/** The error of a failed or refused delivery; `undefined` for the others. */
+export function errorOf(outcome: DeliveryOutcome): WebhookError | undefined {
+  return outcome.kind === 'failed' || outcome.kind === 'refused' ? outcome.error : undefined;
+}
+
 /** One stage of {@link StageTimings} that is timed while the delivery runs. */
 type Stage = 'read' | 'validate' | 'store' | 'handlers';
 

@@ -10,6 +10,7 @@ import { ErrorHooks } from './error-hooks';
 import { HandlerRegistry } from './handler-registry';
 import type { AnyEvent, EventHandler, HandlerContext, IncomingHeaders } from './handler-types';
 import { InFlight } from './in-flight';
+import { firstHeader } from './first-header';
 import { isIdentityEncoding, isJsonContentType } from './media-type';
 import { decodeRefusedBody } from './refused-body';
 import type { ResolvedOptions } from './options';
@@ -261,7 +262,8 @@ export class Receiver {
     }
 
     // 3. Read, parse and validate, in the room a large body takes of `maxBytesInFlight` (it waits,
-    // unread, for it: the sender's TCP window then fills and the sender waits too).
+    // unread, for it: the sender's TCP window then fills and the sender waits too). What #inBodyRoom
+    // does, written out: here it would cost every delivery a closure and a promise.
     let rawBody: string | undefined;
     let event: AnyEvent;
     const share = this.#bodyShare(delivery);
@@ -779,10 +781,6 @@ function stringifyForReplay(value: unknown): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function firstHeader(value: string | readonly string[] | undefined): string | undefined {
-  return typeof value === 'string' ? value : value?.[0];
 }
 
 /** The `X-IC-Id` header, or undefined when absent or empty (the body's `id` then decides). */

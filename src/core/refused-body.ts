@@ -1,5 +1,7 @@
+import { firstHeader } from './first-header';
 import type { IncomingHeaders } from './handler-types';
 import { joinBytes } from './join-bytes';
+import { charsetOf, isIdentityEncoding } from './media-type';
 import type { RawBody } from './receiver';
 
 /**
@@ -11,11 +13,12 @@ import type { RawBody } from './receiver';
  */
 export async function decodeRefusedBody(raw: RawBody, headers: IncomingHeaders, limit: number): Promise<string | undefined> {
   if (typeof raw === 'string') return raw;
+  const header = firstHeader(headers['content-encoding']);
+  const encoding = header?.trim().toLowerCase();
   let bytes: Uint8Array | undefined = raw;
-  const encoding = firstHeader(headers['content-encoding'])?.trim().toLowerCase() ?? '';
   if (encoding === 'gzip' || encoding === 'x-gzip' || encoding === 'deflate') {
     bytes = await inflate(raw, encoding === 'deflate' ? 'deflate' : 'gzip', limit);
-  } else if (encoding !== '' && encoding !== 'identity') {
+  } else if (!isIdentityEncoding(header)) {
     return undefined;
   }
   if (bytes === undefined) return undefined;
@@ -51,13 +54,4 @@ function decode(bytes: Uint8Array, charset: string | undefined): string {
     // A charset TextDecoder does not know: UTF-8, with U+FFFD where it does not fit.
     return new TextDecoder().decode(bytes);
   }
-}
-
-function charsetOf(contentType: string | undefined): string | undefined {
-  const match = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '');
-  return match?.[1];
-}
-
-function firstHeader(value: string | readonly string[] | undefined): string | undefined {
-  return typeof value === 'string' ? value : value?.[0];
 }

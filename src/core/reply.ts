@@ -1,5 +1,5 @@
 import type { ValidationIssue, WebhookError, WebhookErrorCode } from '../errors/webhook-error';
-import type { DeliveryOutcome } from './outcome';
+import { errorOf, type DeliveryOutcome } from './outcome';
 
 /** How a delivery that was received ended. */
 export type DeliveryStatus = 'processed' | 'ignored' | 'duplicate' | 'accepted';
@@ -39,20 +39,20 @@ export const MAX_REPLY_ISSUES = 20;
 
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
-/** The HTTP answer to a delivery that ended as `outcome`: the one place the contract's statuses come from. */
+/** The HTTP answer to a delivery that ended as `outcome`. */
 export function toReply(outcome: DeliveryOutcome): Reply {
   switch (outcome.kind) {
     case 'refused':
     case 'failed':
       return errorReply(outcome.error);
     default:
-      return successReply(outcome.id, outcome.kind);
+      return { status: statusOf(outcome), headers: NO_HEADERS, body: { received: true, id: outcome.id, status: outcome.kind } };
   }
 }
 
-/** A 2xx answer: 202 for `accepted`, 200 for the others. */
-function successReply(id: string, status: DeliveryStatus): Reply {
-  return { status: status === 'accepted' ? 202 : 200, headers: NO_HEADERS, body: { received: true, id, status } };
+/** The status of the answer to `outcome`: the one place the contract's statuses come from (202 for `accepted`). */
+export function statusOf(outcome: DeliveryOutcome): number {
+  return errorOf(outcome)?.status ?? (outcome.kind === 'accepted' ? 202 : 200);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkOptions, mustBe, optionsObject } from '../options/check-options';
+import { checkOptions, mustBe, optionsObject, wholeNumber } from '../options/check-options';
 
 /** How a failed handler is retried in the background: see {@link ConvercWebhooksOptions.retry}. */
 export interface RetryOptions {
@@ -28,7 +28,7 @@ const delayMs = () => z.number({ error: mustBe('a number of milliseconds') }).no
 
 /** The schema of the `retry` option. */
 export const retryOptionsSchema = optionsObject({
-  attempts: z.number({ error: mustBe('a positive integer') }).int({ error: mustBe('a positive integer') }).positive({ error: mustBe('a positive integer') }),
+  attempts: wholeNumber(),
   minDelayMs: delayMs().default(1000),
   maxDelayMs: delayMs().default(60_000),
 } satisfies Record<keyof RetryOptions, z.ZodType>).transform((retry, ctx): ResolvedRetry => {

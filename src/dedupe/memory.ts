@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
-import { checkOptions, fn, mustBe, optionsObject, positiveMs } from '../options/check-options';
+import { checkOptions, fn, optionsObject, positiveMs, wholeNumber } from '../options/check-options';
 import type { DedupeClaim, DedupeStore } from './dedupe-store';
 
 /** Options of the built-in {@link MemoryDedupeStore}. */
@@ -25,11 +25,7 @@ export interface MemoryDedupeOptions {
 
 /** The schema of {@link MemoryDedupeOptions}, with its defaults. */
 export const memoryDedupeOptionsSchema = optionsObject({
-  max: z
-    .number({ error: mustBe('a positive integer') })
-    .int({ error: mustBe('a positive integer') })
-    .positive({ error: mustBe('a positive integer') })
-    .default(10_000),
+  max: wholeNumber().default(10_000),
   ttlMs: positiveMs().default(24 * 60 * 60 * 1000),
   now: fn<() => number>('must be a function returning milliseconds').optional(),
 } satisfies Record<keyof MemoryDedupeOptions, z.ZodType>);

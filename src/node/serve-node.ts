@@ -46,12 +46,13 @@ function nodeDelivery(req: IncomingMessage): Delivery {
 
 function answer(outcome: Promise<DeliveryOutcome>, req: IncomingMessage, res: ServerResponse, next: NextFunction | undefined): void {
   outcome.then(
-    async (ended) => {
+    (ended) => {
       const reply = toReply(ended);
       // A body too large to read is still read to its end (and thrown away) before the answer closes
       // the connection: closing on a client still sending makes it see EPIPE instead of the 413.
-      if (reply.status === 413) await discardBody(req);
-      writeReply(res, reply);
+      // Only then is there a wait: every other answer is written at once, with no promise of its own.
+      if (reply.status === 413) void discardBody(req).then(() => { writeReply(res, reply); });
+      else writeReply(res, reply);
     },
     // receive() never rejects by design; should that ever break, the framework's error handler answers.
     (error: unknown) => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { DeliveryOutcome, OutcomeKind } from '../core/outcome';
+import { errorOf, type DeliveryOutcome, type OutcomeKind } from '../core/outcome';
+import { statusOf } from '../core/reply';
 import { describeCause, type WebhookError, type WebhookErrorCode } from '../errors/webhook-error';
 import { checkOptions, mustBe, optionsObject } from '../options/check-options';
 import type { DeliveryWatcher, HandlerRunFacts } from './watchers';
@@ -23,7 +24,10 @@ export interface Logger {
 }
 
 /** A level of {@link Logger}, lowest first. */
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The levels of {@link Logger}, lowest first. */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
 /**
  * The fields of the line logged for each delivery, at its answer (message `converc-webhooks
@@ -82,12 +86,12 @@ export function deliveryLog(logger: Logger): DeliveryWatcher {
 
 /** The line's fields for one outcome: named facts only, never the body, the event or the error's cause. */
 export function deliveryFields(outcome: DeliveryOutcome): DeliveryLogFields {
-  const failure = outcome.kind === 'failed' || outcome.kind === 'refused' ? outcome.error : undefined;
+  const failure = errorOf(outcome);
   return {
     ...(outcome.id === undefined ? {} : { id: outcome.id }),
     ...(outcome.type === undefined ? {} : { type: outcome.type }),
     outcome: outcome.kind,
-    status: failure?.status ?? (outcome.kind === 'accepted' ? 202 : 200),
+    status: statusOf(outcome),
     ...(failure === undefined ? {} : { code: failure.code }),
     durationMs: roundMs(outcome.timings.totalMs),
     ...(outcome.bytes === undefined ? {} : { bytes: outcome.bytes }),
@@ -143,10 +147,8 @@ export interface ConsoleLoggerOptions {
   level?: LogLevel;
 }
 
-const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
-
 const consoleLoggerOptionsSchema = optionsObject({
-  level: z.enum(['debug', 'info', 'warn', 'error'], { error: mustBe("'debug', 'info', 'warn' or 'error'") }).default('info'),
+  level: z.enum(LOG_LEVELS, { error: mustBe("'debug', 'info', 'warn' or 'error'") }).default('info'),
 } satisfies Record<keyof ConsoleLoggerOptions, z.ZodType>);
 
 /**
@@ -160,11 +162,11 @@ const consoleLoggerOptionsSchema = optionsObject({
  */
 export function consoleLogger(options: ConsoleLoggerOptions = {}): Logger {
   const { level } = checkOptions(consoleLoggerOptionsSchema, options, 'consoleLogger(options)');
-  const lowest = LEVELS.indexOf(level);
+  const lowest = LOG_LEVELS.indexOf(level);
   const write =
     (at: LogLevel) =>
     (fields: object, message: string): void => {
-      if (LEVELS.indexOf(at) < lowest) return;
+      if (LOG_LEVELS.indexOf(at) < lowest) return;
       const line = JSON.stringify({ level: at, msg: message, ...fields });
       if (at === 'warn' || at === 'error') console.error(line);
       else console.log(line);

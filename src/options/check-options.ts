@@ -53,15 +53,28 @@ export function positiveMs() {
   return z.number({ error: message }).positive({ error: message });
 }
 
+/** A whole number of at least `min`: a count, a size. */
+export function wholeNumber(min: 0 | 1 = 1, what = min === 1 ? 'a positive integer' : 'a whole number, 0 or more') {
+  const message = mustBe(what);
+  return z.number({ error: message }).int({ error: message }).min(min, { error: message });
+}
+
 /** A whole, positive number of milliseconds: what a store keeps keys for (Redis and Postgres take no fractions). */
 export function wholeMs() {
-  const message = mustBe('a positive integer of milliseconds');
-  return z.number({ error: message }).int({ error: message }).positive({ error: message });
+  return wholeNumber(1, 'a positive integer of milliseconds');
 }
 
 /** A function, typed as `T` (zod checks only that it is callable). */
 export function fn<T>(message: string) {
   return z.custom<T>((value) => typeof value === 'function', { error: message });
+}
+
+/** Something with these methods, typed as `T` (zod checks only that each is callable): a client, a registry, a queue. */
+export function objectWith<T>(methods: readonly (keyof T & string)[], message: string) {
+  return z.custom<T>(
+    (value) => methods.every((method) => typeof (value as Record<string, unknown> | null | undefined)?.[method] === 'function'),
+    { error: message },
+  );
 }
 
 function show(value: unknown): string {

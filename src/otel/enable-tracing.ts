@@ -10,9 +10,9 @@ import {
 } from '@opentelemetry/api';
 import type { TracingChannelSubscribers } from 'node:diagnostics_channel';
 import { z } from 'zod';
-import { packageVersion } from '../cli/version';
+import { packageVersion } from '../package-version';
 import { deliveryChannel, handlerChannel, type DeliveryTrace, type HandlerTrace } from '../observability/channels';
-import { checkOptions, optionsObject } from '../options/check-options';
+import { checkOptions, objectWith, optionsObject } from '../options/check-options';
 
 /** Options of {@link enableTracing}. */
 export interface EnableTracingOptions {
@@ -24,11 +24,7 @@ export interface EnableTracingOptions {
 }
 
 const optionsSchema = optionsObject({
-  tracerProvider: z
-    .custom<TracerProvider>((value) => typeof (value as Partial<TracerProvider> | null)?.getTracer === 'function', {
-      error: 'must be an OpenTelemetry TracerProvider',
-    })
-    .optional(),
+  tracerProvider: objectWith<TracerProvider>(['getTracer'], 'must be an OpenTelemetry TracerProvider').optional(),
 } satisfies Record<keyof EnableTracingOptions, z.ZodType>);
 
 /** The name of the span of each delivery, from its arrival to its answer. */

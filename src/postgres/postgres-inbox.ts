@@ -4,7 +4,7 @@ import type { AnyEvent, EventHandler, HandlerContext, IncomingHeaders } from '..
 import { receiverOf } from '../core/receivers';
 import { retryOptionsSchema, type ResolvedRetry, type RetryOptions } from '../core/retry';
 import { digestKey, MAX_STORED_KEY_LENGTH } from '../dedupe/stored-key';
-import { checkOptions, mustBe, optionsObject, positiveMs } from '../options/check-options';
+import { checkOptions, mustBe, optionsObject, positiveMs, wholeNumber } from '../options/check-options';
 import type { ConvercWebhooks } from '../webhooks';
 import { isInboxContext, type InboxHandlerContext } from './inbox-context';
 import { inboxSql, PRUNE_BATCH } from './inbox-sql';
@@ -112,11 +112,7 @@ const optionsSchema = optionsObject({
 const DEFAULT_RETRY: ResolvedRetry = Object.freeze({ attempts: 5, minDelayMs: 1000, maxDelayMs: 60_000 });
 
 const workOptionsSchema = optionsObject({
-  concurrency: z
-    .number({ error: mustBe('a positive integer') })
-    .int({ error: mustBe('a positive integer') })
-    .positive({ error: mustBe('a positive integer') })
-    .default(1),
+  concurrency: wholeNumber().default(1),
   retry: retryOptionsSchema.default(DEFAULT_RETRY),
   pollMs: positiveMs().default(1000),
   pruneEveryMs: positiveMs().default(60_000),

@@ -1,10 +1,10 @@
 import { Counter, Gauge, Histogram, register, type Registry } from 'prom-client';
 import { z } from 'zod';
-import type { DeliveryOutcome } from '../core/outcome';
+import { errorOf, type DeliveryOutcome } from '../core/outcome';
 import { receiverOf } from '../core/receivers';
 import { isKnownEventType } from '../events/event-types';
 import type { DeliveryWatcher } from '../observability/watchers';
-import { checkOptions, mustBe, optionsObject } from '../options/check-options';
+import { checkOptions, objectWith, optionsObject, wholeNumber } from '../options/check-options';
 import type { ConvercWebhooks } from '../webhooks';
 
 /** Options of {@link collectMetrics}. */
@@ -25,16 +25,8 @@ export interface CollectMetricsOptions {
 }
 
 const optionsSchema = optionsObject({
-  registry: z
-    .custom<Registry>((value) => typeof (value as Partial<Registry> | null)?.registerMetric === 'function', {
-      error: 'must be a prom-client Registry',
-    })
-    .optional(),
-  maxUnknownTypes: z
-    .number({ error: mustBe('a whole number, 0 or more') })
-    .int({ error: mustBe('a whole number, 0 or more') })
-    .nonnegative({ error: mustBe('a whole number, 0 or more') })
-    .default(20),
+  registry: objectWith<Registry>(['registerMetric'], 'must be a prom-client Registry').optional(),
+  maxUnknownTypes: wholeNumber(0).default(20),
 } satisfies Record<keyof CollectMetricsOptions, z.ZodType>);
 
 /** The `type` label of a delivery refused before its event was valid. */
@@ -133,9 +125,8 @@ export function collectMetrics(webhooks: ConvercWebhooks, options: CollectMetric
 
   const watcher: DeliveryWatcher = {
     delivered(outcome) {
-      const failure = outcome.kind === 'failed' || outcome.kind === 'refused' ? outcome.error : undefined;
       const type = outcome.type === undefined ? NO_TYPE : typeLabel(outcome.type);
-      deliveries.inc({ type, outcome: outcome.kind, code: failure?.code ?? NO_CODE });
+      deliveries.inc({ type, outcome: outcome.kind, code: errorOf(outcome)?.code ?? NO_CODE });
       deliveryDuration.observe({ outcome: outcome.kind }, outcome.timings.totalMs / 1000);
       const result = dedupeResult(outcome);
       if (result !== undefined) dedupe.inc({ result });
