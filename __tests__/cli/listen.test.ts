@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { deliver, createTestEvent } from 'converc-webhooks/testing';
 import { cleanup, jsonLines, runCli, serve, startCli, waitFor } from './helpers';
 
@@ -16,6 +19,15 @@ async function startListen(extra: string[] = [], json = false) {
 }
 
 describe('converc-webhooks listen', () => {
+  it('lets a client see the 413 of a body over the limit rather than EPIPE, as the middleware does', async () => {
+    const { url, stop } = await startListen();
+    const client = join(__dirname, '..', 'fixtures', 'post-oversized.ts');
+    // Bounded: a receiver that stops reading leaves the client waiting, which must fail, not hang.
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', client, url, String(6 * 1024 * 1024), '5'], { timeout: 20_000 });
+    expect(JSON.parse(stdout)).toEqual(Array.from({ length: 5 }, () => '413 payload_too_large'));
+    await stop();
+  }, 30_000);
+
   it('prints each delivery with its status, type and id, and a summary of the call and contact', async () => {
     const { cli, url, stop } = await startListen();
     const event = createTestEvent('call.ended', { data: { contact: { name: 'Ada Lovelace', email: 'ada@example.com' } } });

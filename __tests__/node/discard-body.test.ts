@@ -17,7 +17,7 @@ describe('discardBody', () => {
     const { port } = server.address() as AddressInfo;
     try {
       const client = join(__dirname, '..', 'fixtures', 'post-oversized.ts');
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', client, `http://127.0.0.1:${port}/`, String(6 * 1024 * 1024), '20']);
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', client, `http://127.0.0.1:${port}/`, String(6 * 1024 * 1024), '20'], { timeout: 25_000 });
       expect(JSON.parse(stdout)).toEqual(Array.from({ length: 20 }, () => '413 payload_too_large'));
     } finally {
       server.close();

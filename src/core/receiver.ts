@@ -10,7 +10,7 @@ import { ErrorHooks } from './error-hooks';
 import { HandlerRegistry } from './handler-registry';
 import type { AnyEvent, EventHandler, HandlerContext, IncomingHeaders } from './handler-types';
 import { InFlight } from './in-flight';
-import { firstHeader } from './first-header';
+import { deliveryIdHeader, firstHeader } from './request-headers';
 import { isIdentityEncoding, isJsonContentType } from './media-type';
 import { decodeRefusedBody } from './refused-body';
 import type { ResolvedOptions } from './options';
@@ -781,10 +781,4 @@ function stringifyForReplay(value: unknown): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The `X-IC-Id` header, or undefined when absent or empty (the body's `id` then decides). */
-function deliveryIdHeader(headers: IncomingHeaders): string | undefined {
-  const value = firstHeader(headers['x-ic-id']);
-  return value === undefined || value === '' ? undefined : value;
 }

@@ -1,4 +1,4 @@
-import { firstHeader } from './first-header';
+import { firstHeader } from './request-headers';
 import type { IncomingHeaders } from './handler-types';
 import { joinBytes } from './join-bytes';
 import { charsetOf, isIdentityEncoding } from './media-type';

@@ -3,7 +3,6 @@ import type { Delivery, Receiver } from '../core/receiver';
 import type { DeliveryOutcome } from '../core/outcome';
 import { toReply } from '../core/reply';
 import { WebhookError } from '../errors/webhook-error';
-import { discardBody } from './discard-body';
 import { warnIfParsedFirst } from './parsed-first-warning';
 import { readNodeBody, readNodeRawBody } from './read-body';
 import { writeReply } from './write-reply';
@@ -14,7 +13,7 @@ export type NextFunction = (error?: unknown) => void;
 /** Hands a Node request to the core and writes its answer; shared by the Express and node:http adapters. */
 export function serveNode(receiver: Receiver, req: IncomingMessage, res: ServerResponse, next?: NextFunction): void {
   warnIfParsedFirst(receiver, req);
-  answer(receiver.receive(nodeDelivery(req)), req, res, next);
+  answer(receiver.receive(nodeDelivery(req)), res, next);
 }
 
 /**
@@ -28,10 +27,11 @@ export function passOn(receiver: Receiver, req: IncomingMessage, res: ServerResp
     return;
   }
   const error = new WebhookError('not_found', 'The receiver does not handle this path, and there was no next handler to pass it to');
-  answer(receiver.refuse(nodeDelivery(req), error), req, res, next);
+  answer(receiver.refuse(nodeDelivery(req), error), res, next);
 }
 
-function nodeDelivery(req: IncomingMessage): Delivery {
+/** A Node request as the core sees it. */
+export function nodeDelivery(req: IncomingMessage): Delivery {
   return {
     method: req.method ?? 'GET',
     headers: req.headers,
@@ -44,15 +44,10 @@ function nodeDelivery(req: IncomingMessage): Delivery {
   };
 }
 
-function answer(outcome: Promise<DeliveryOutcome>, req: IncomingMessage, res: ServerResponse, next: NextFunction | undefined): void {
+function answer(outcome: Promise<DeliveryOutcome>, res: ServerResponse, next: NextFunction | undefined): void {
   outcome.then(
     (ended) => {
-      const reply = toReply(ended);
-      // A body too large to read is still read to its end (and thrown away) before the answer closes
-      // the connection: closing on a client still sending makes it see EPIPE instead of the 413.
-      // Only then is there a wait: every other answer is written at once, with no promise of its own.
-      if (reply.status === 413) void discardBody(req).then(() => { writeReply(res, reply); });
-      else writeReply(res, reply);
+      writeReply(res, toReply(ended));
     },
     // receive() never rejects by design; should that ever break, the framework's error handler answers.
     (error: unknown) => {

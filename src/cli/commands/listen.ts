@@ -8,7 +8,9 @@ import { toReply } from '../../core/reply';
 import { isWebhookError, type ValidationIssue } from '../../errors/webhook-error';
 import { EVENT_TYPES, isKnownEventType } from '../../events/event-types';
 import { parseEvent } from '../../events/parse-event';
-import { readNodeBody, readNodeRawBody } from '../../node/read-body';
+import { deliveryIdHeader } from '../../core/request-headers';
+import { readNodeBody } from '../../node/read-body';
+import { nodeDelivery } from '../../node/serve-node';
 import { isPath, pathnameOf } from '../../node/request-path';
 import { writeReply } from '../../node/write-reply';
 import { closestName } from '../../options/closest-name';
@@ -243,25 +245,21 @@ async function listen(context: CommandContext, settings: ListenSettings): Promis
   async function receiveHere(req: IncomingMessage, res: ServerResponse, receivedAt: Date): Promise<void> {
     // Set by readBody, which the receiver calls (or not, for a known duplicate) before it resolves.
     const read: { text: string | null } = { text: null };
+    const delivery = nodeDelivery(req);
     const outcome = await receiver.receive({
-      method: req.method ?? 'GET',
-      headers: req.headers,
+      ...delivery,
       readBody: async (limit, timeoutMs) => {
-        const body = await readNodeBody(req, limit, timeoutMs);
+        const body = await delivery.readBody(limit, timeoutMs);
         if ('text' in body) read.text = body.text;
         return body;
       },
-      readRawBody: (limit, timeoutMs) => readNodeRawBody(req, limit, timeoutMs),
-      url: req.url,
-      remoteAddress: () => req.socket.remoteAddress,
-      request: req,
     });
     const { text } = read;
     const reply = toReply(outcome);
     writeReply(res, reply);
     const answer = reply.body as Answer;
-    const claimed = typeof req.headers['x-ic-id'] === 'string' ? req.headers['x-ic-id'] : undefined;
-    const id = outcome.id ?? claimed ?? null;
+    // The receiver's id: the X-IC-Id header, from the start, else the event's once it was read.
+    const id = outcome.id ?? null;
     const event = outcome.id === undefined ? undefined : seen.get(outcome.id);
     const type = outcome.type ?? event?.type ?? typeOf(text);
     if (!wanted(settings, type)) return;
@@ -374,7 +372,7 @@ function wanted(settings: ListenSettings, type: string | null): boolean {
 
 /** A relayed body's id, type and problems, as the schemas see them: what the inspector highlights. */
 function inspect(text: string, req: IncomingMessage): { id: string | null; type: string | null; issues: ValidationIssue[] } {
-  const claimed = typeof req.headers['x-ic-id'] === 'string' && req.headers['x-ic-id'] !== '' ? req.headers['x-ic-id'] : null;
+  const claimed = deliveryIdHeader(req.headers) ?? null;
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -488,7 +486,7 @@ function printDelivery(context: CommandContext, json: boolean, delivery: Deliver
         status: res.statusCode,
         outcome,
         duplicate,
-        id: event?.id ?? answer.id ?? headerValue(req.headers['x-ic-id']) ?? null,
+        id: event?.id ?? answer.id ?? deliveryIdHeader(req.headers) ?? null,
         type: event?.type ?? null,
         error: answer.error ?? null,
         // A duplicate's body was the first delivery's, shown then: it is not repeated.
@@ -502,7 +500,7 @@ function printDelivery(context: CommandContext, json: boolean, delivery: Deliver
   const status = (ok ? color.green : color.red)(`${res.statusCode} ${outcome}`);
   const time = color.dim(receivedAt.toTimeString().slice(0, 8));
   // A rejected delivery has no event to show; the id its sender claimed still identifies it.
-  const claimedId = answer.id ?? headerValue(req.headers['x-ic-id']);
+  const claimedId = answer.id ?? deliveryIdHeader(req.headers);
   const label = event === undefined ? claimedId : `${color.bold(event.type)}  ${event.id}`;
   const what = label === undefined ? '' : `  ${label}`;
   context.out(`${time}  ${status}${what}${duplicate ? color.yellow('  (duplicate: no handler ran)') : ''}`);
@@ -515,9 +513,4 @@ function printDelivery(context: CommandContext, json: boolean, delivery: Deliver
   if (answer.error?.message !== undefined && answer.error.issues === undefined) {
     context.out(`${indent}${answer.error.message}`);
   }
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  const first = Array.isArray(value) ? value[0] : value;
-  return first === '' ? undefined : first;
 }

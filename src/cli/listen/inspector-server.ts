@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BlockList, isIP } from 'node:net';
+import { pathnameOf } from '../../node/request-path';
 import type { DeliveryLog, ListenAnswer, ListenEntry } from './delivery-log';
 import { inspectorPage } from './inspector-page';
 
@@ -26,7 +27,7 @@ loopback.addSubnet('::ffff:127.0.0.0', 104, 'ipv6');
 
 /** Whether a request is for the inspector rather than a delivery. */
 export function isInspectorRequest(url: string | undefined): boolean {
-  const path = (url ?? '/').split('?')[0] ?? '/';
+  const path = pathnameOf(url);
   return path === INSPECTOR_PATH || path.startsWith(`${INSPECTOR_PATH}/`);
 }
 
@@ -41,7 +42,7 @@ export function serveInspector(req: IncomingMessage, res: ServerResponse, contex
     answer(res, 403, { error: { code: 'forbidden', message: 'the inspector answers this machine only' } });
     return;
   }
-  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  const path = pathnameOf(req.url);
   if (req.method === 'GET' && (path === INSPECTOR_PATH || path === `${INSPECTOR_PATH}/`)) {
     const html = inspectorPage({ listenUrl: context.listenUrl, forwardTo: context.forwardTo ?? null });
     res
