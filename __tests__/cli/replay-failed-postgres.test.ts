@@ -17,6 +17,13 @@ describe('converc-webhooks replay-failed --postgres-url, without Postgres', () =
     expect(run.stderr).toContain('--postgres-url postgres://');
   });
 
+  it('exits 2 for a --table that is not a table name, before trying Postgres', async () => {
+    const run = await runCli(['replay-failed', '--postgres-url', 'postgres://127.0.0.1:1/x', '--table', 'Inbox; DROP TABLE x']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--table must be a table name');
+    expect(run.stderr).not.toContain('could not work with Postgres');
+  });
+
   it('exits 1 when Postgres cannot be reached', async () => {
     const run = await runCli(['replay-failed', '--postgres-url', 'postgres://127.0.0.1:1/x']);
     expect(run.code).toBe(1);

@@ -166,6 +166,20 @@ describeWithPostgres('createPostgresInbox', () => {
     expect(await row('evt-nul')).toEqual({ status: 'dead', attempts: 1, last_error: 'Error: bad\uFFFDbyte' });
   });
 
+  it('keeps of a thrown object only its type in last_error, never what it holds (it may be the event)', async () => {
+    const dead: string[] = [];
+    const webhooks = convercWebhooks({ handoff: inbox, onDeadLetter: (event) => void dead.push(event.id) })
+      .on('call.ended', (event) => {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error
+        throw { toString: () => `contact ${event.data.contact.email ?? ''}` };
+      })
+      .onError(() => undefined);
+    await inbox.enqueue(eventWithId('call.ended', 'evt-object'), { id: 'evt-object', receivedAt: new Date(), headers: {} });
+    workers.push(inbox.work(webhooks, { pollMs: 20, retry: { attempts: 1 } }));
+    await waitUntil(() => dead.length === 1, 10_000, 'onDeadLetter');
+    expect(await row('evt-object')).toEqual({ status: 'dead', attempts: 1, last_error: 'a thrown object' });
+  });
+
   it('wakes an idle worker with NOTIFY, long before its next poll', async () => {
     const webhooks = convercWebhooks({ handoff: inbox }).on('call.ended', inbox.handler((event, { db }) => writeEffect(event, db)));
     workers.push(inbox.work(webhooks, { pollMs: 600_000, concurrency: 2 }));

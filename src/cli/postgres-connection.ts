@@ -2,6 +2,8 @@ import { CliError, usageError } from './cli-error';
 import { EXIT_FAILED, EXIT_USAGE } from './exit-codes';
 import type { PostgresPoolLike } from '../postgres/postgres-client';
 import { safeUrl } from './safe-url';
+import { checkOptions } from '../options/check-options';
+import { tableName } from '../postgres/table-name';
 
 /** A pool the CLI opened, to end once its command is done. */
 export interface CliPool extends PostgresPoolLike {
@@ -21,6 +23,15 @@ export function checkPostgresUrl(url: string | undefined, command: string): stri
     throw usageError('give --postgres-url postgres://user@host:port/database', command);
   }
   return url;
+}
+
+/** A table name given on the command line (`--table`), checked as the library checks one; a usage error otherwise. */
+export function tableOption(value: string | undefined, defaultName: string, flag: string, command: string): string {
+  try {
+    return checkOptions(tableName(defaultName), value, `--${flag}`);
+  } catch (error) {
+    throw usageError((error as Error).message, command);
+  }
 }
 
 /** Opens a small pool on `url`, loading `pg` (an optional peer dependency) only now. */

@@ -9,6 +9,8 @@ export interface InboxSql {
   readonly channel: string;
   /** `LISTEN` on the channel. */
   readonly listen: string;
+  /** `UNLISTEN` from it. */
+  readonly unlisten: string;
   /** $1 id, $2 type, $3 event, $4 headers, $5 received_at: one row when it was new, none when it was there. */
   readonly insert: string;
   /** Locks the next due row, skipping those other workers hold. */
@@ -23,13 +25,14 @@ export interface InboxSql {
   readonly replayDead: string;
 }
 
-/** The SQL of the inbox in `table`. */
+/** The SQL of the inbox in `table`, whose name as given is also its channel. */
 export function inboxSql(table: string): InboxSql {
-  const { sql: t, name } = sqlTable(table);
-  const notify = `pg_notify('${name}', '')`;
+  const t = sqlTable(table).sql;
+  const notify = `pg_notify('${table}', '')`;
   return {
-    channel: name,
-    listen: `LISTEN "${name}"`,
+    channel: table,
+    listen: `LISTEN "${table}"`,
+    unlisten: `UNLISTEN "${table}"`,
     // The notification is sent on commit, and only for a new row: a duplicate wakes nobody.
     insert: `WITH added AS (
   INSERT INTO ${t} (id, type, event, headers, received_at) VALUES ($1, $2, $3, $4, $5)

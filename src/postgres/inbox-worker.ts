@@ -1,7 +1,7 @@
 import type { AnyEvent, IncomingHeaders } from '../core/handler-types';
 import type { Receiver } from '../core/receiver';
 import { backoffDelay, type ResolvedRetry } from '../core/retry';
-import { WebhookError, isWebhookError } from '../errors/webhook-error';
+import { WebhookError, describeCause, isWebhookError } from '../errors/webhook-error';
 import { parseEvent } from '../events/parse-event';
 import type { InboxHandlerContext } from './inbox-context';
 import type { InboxSql } from './inbox-sql';
@@ -33,7 +33,7 @@ export interface InboxWorkerSettings {
 interface InboxRow {
   readonly id: string;
   readonly event: unknown;
-  readonly headers: IncomingHeaders | null;
+  readonly headers: IncomingHeaders;
   readonly received_at: Date;
   readonly attempts: number;
 }
@@ -134,22 +134,22 @@ export class PostgresInboxWorker implements InboxWorker {
         await client.query('COMMIT');
         return false;
       }
+      const attempt = row.attempts + 1;
       let event: AnyEvent;
       try {
         // Validated again: a worker may run a newer version than the web process that stored it.
         event = parseEvent(row.event);
       } catch (error) {
         const invalid = isWebhookError(error) ? error.with({ deliveryId: row.id }) : new WebhookError('invalid_event', String(error));
-        await client.query(sql.failed, [row.id, row.attempts + 1, errorText(invalid), 'dead', 0]);
+        await client.query(sql.failed, [row.id, attempt, errorText(invalid), 'dead', 0]);
         await client.query('COMMIT');
         await receiver.errors.report(invalid);
         return true;
       }
-      const attempt = row.attempts + 1;
       const ctx: InboxHandlerContext = Object.freeze({
         id: event.id,
         receivedAt: new Date(row.received_at),
-        headers: row.headers ?? {},
+        headers: row.headers,
         db: client,
         attempt,
       });
@@ -251,7 +251,7 @@ export class PostgresInboxWorker implements InboxWorker {
       return;
     }
     try {
-      await client.query(`UNLISTEN "${this.#settings.sql.channel}"`);
+      await client.query(this.#settings.sql.unlisten);
       client.release();
     } catch {
       client.release(true);
@@ -272,10 +272,12 @@ export class PostgresInboxWorker implements InboxWorker {
 function ignoreError(): void {}
 
 /**
- * A failure as the row's `last_error` keeps it. Postgres text cannot hold NUL: a message with one
- * would fail the update that counts the attempt, and the row would run again and again uncounted.
+ * A failure as the row's `last_error` keeps it: its name and message, as much as logs may show of a
+ * cause (a thrown object may be the event). Postgres text cannot hold NUL: a message with one would
+ * fail the update that counts the attempt, and the row would run again and again uncounted.
  */
 function errorText(cause: unknown): string {
-  const text = (cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)).replaceAll('\0', '\uFFFD');
+  const { name, message } = describeCause(cause);
+  const text = (message === undefined ? `a thrown ${name}` : `${name}: ${message}`).replaceAll('\0', '\uFFFD');
   return text.length > MAX_ERROR_LENGTH ? text.slice(0, MAX_ERROR_LENGTH) : text;
 }

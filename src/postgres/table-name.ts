@@ -20,12 +20,10 @@ export interface SqlTable {
   readonly sql: string;
   /** The name without its schema, unquoted. */
   readonly bare: string;
-  /** The name as given: the channel that `NOTIFY` and `LISTEN` use for it. */
-  readonly name: string;
 }
 
 /** Quotes a checked table name. */
 export function sqlTable(name: string): SqlTable {
   const parts = name.split('.');
-  return { sql: parts.map((part) => `"${part}"`).join('.'), bare: parts[parts.length - 1] ?? name, name };
+  return { sql: parts.map((part) => `"${part}"`).join('.'), bare: parts[parts.length - 1] ?? name };
 }

@@ -3,11 +3,9 @@ import { usageError } from '../cli-error';
 import type { Command } from '../command';
 import { EXIT_OK } from '../exit-codes';
 import { parseOptions } from '../parse-options';
-import { checkPostgresUrl, openCliPool, postgresFailed } from '../postgres-connection';
+import { checkPostgresUrl, openCliPool, postgresFailed, tableOption } from '../postgres-connection';
 import { safeUrl } from '../safe-url';
 import { applySchema, dedupeSchemaSql, DEFAULT_DEDUPE_TABLE, DEFAULT_INBOX_TABLE, inboxSchemaSql } from '../../postgres/schema';
-import { checkOptions, optionsObject } from '../../options/check-options';
-import { tableName } from '../../postgres/table-name';
 
 const HELP = `Usage: converc-webhooks migrate --postgres-url <url> [options]
 
@@ -39,8 +37,6 @@ const options = {
   json: { type: 'boolean' },
 } as const;
 
-const tablesSchema = optionsObject({ table: tableName(DEFAULT_INBOX_TABLE), 'dedupe-table': tableName(DEFAULT_DEDUPE_TABLE) });
-
 /** `migrate`: creates the Postgres tables. */
 export const migrateCommand: Command = {
   name: 'migrate',
@@ -49,13 +45,9 @@ export const migrateCommand: Command = {
   run: async (args, context) => {
     const { values, positionals } = parseOptions('migrate', () => parseArgs({ args: [...args], options, allowPositionals: true, strict: true }));
     if (positionals.length > 0) throw usageError(`migrate takes no arguments, got ${positionals.join(' ')}`, 'migrate');
-    let tables: { table: string; 'dedupe-table': string };
-    try {
-      tables = checkOptions(tablesSchema, { table: values.table, 'dedupe-table': values['dedupe-table'] }, 'migrate');
-    } catch (error) {
-      throw usageError(`--${(error as Error).message}`, 'migrate');
-    }
-    const sql = inboxSchemaSql(tables.table) + dedupeSchemaSql(tables['dedupe-table']);
+    const table = tableOption(values.table, DEFAULT_INBOX_TABLE, 'table', 'migrate');
+    const dedupeTable = tableOption(values['dedupe-table'], DEFAULT_DEDUPE_TABLE, 'dedupe-table', 'migrate');
+    const sql = inboxSchemaSql(table) + dedupeSchemaSql(dedupeTable);
     if (values.print === true) {
       context.io.stdout(sql);
       return EXIT_OK;
@@ -69,7 +61,7 @@ export const migrateCommand: Command = {
     } finally {
       await pool.end().catch(() => undefined);
     }
-    const created = [tables.table, tables['dedupe-table']];
+    const created = [table, dedupeTable];
     if (values.json === true) context.out(JSON.stringify({ ok: true, tables: created }));
     else context.out(`${created.join(' and ')} are ready in ${safeUrl(url)}`);
     return EXIT_OK;

@@ -7,7 +7,7 @@ import { retryFailedJobs } from '../../bullmq/retry-failed-jobs';
 import { createPostgresInbox } from '../../postgres/postgres-inbox';
 import { DEFAULT_INBOX_TABLE } from '../../postgres/schema';
 import type { Command, CommandContext } from '../command';
-import { checkPostgresUrl, openCliPool, postgresFailed } from '../postgres-connection';
+import { checkPostgresUrl, openCliPool, postgresFailed, tableOption } from '../postgres-connection';
 import { safeUrl } from '../safe-url';
 
 const HELP = `Usage: converc-webhooks replay-failed --redis-url <url> [options]
@@ -97,14 +97,10 @@ async function replayDeadRows(
   context: CommandContext,
 ): Promise<typeof EXIT_OK> {
   const url = checkPostgresUrl(givenUrl, 'replay-failed');
+  const checkedTable = tableOption(table, DEFAULT_INBOX_TABLE, 'table', 'replay-failed');
   const pool = await openCliPool(url, 'replay-failed');
   try {
-    let inbox: ReturnType<typeof createPostgresInbox>;
-    try {
-      inbox = createPostgresInbox({ pool, ...(table === undefined ? {} : { table }) });
-    } catch (error) {
-      throw usageError(`--${(error as Error).message.replace(/^createPostgresInbox\(options\) /, '')}`, 'replay-failed');
-    }
+    const inbox = createPostgresInbox({ pool, table: checkedTable });
     let moved: number;
     try {
       moved = await inbox.replayDead(type === undefined ? {} : { type });
