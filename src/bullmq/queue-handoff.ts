@@ -3,6 +3,7 @@ import type { JobsOptions, Queue } from 'bullmq';
 import { z } from 'zod';
 import type { Handoff, HandoffTrace } from '../core/handoff';
 import type { AnyEvent, HandlerContext } from '../core/handler-types';
+import { omitHeadersOption } from '../core/stored-headers';
 import { checkOptions, optionsObject } from '../options/check-options';
 import { jobIdFor } from './job-id';
 import { toQueuedEvent, type QueuedEvent } from './queued-event';
@@ -43,18 +44,13 @@ export const DEFAULT_JOB_OPTIONS: Readonly<HandoffJobOptions> = Object.freeze({
   removeOnFail: false,
 });
 
-const HEADER_NAMES = 'must be an array of header names';
-
 const optionsSchema = optionsObject({
   // BullMQ checks its own job options; only the id is ours.
   jobOptions: z
     .custom<HandoffJobOptions>((value) => typeof value === 'object' && value !== null, { error: 'must be an object of BullMQ job options' })
     .refine((jobOptions) => !('jobId' in jobOptions), { error: 'cannot be set: the job id is the event id', path: ['jobId'] })
     .default({}),
-  omitHeaders: z
-    .array(z.string({ error: HEADER_NAMES }), { error: HEADER_NAMES })
-    .default(['authorization', 'proxy-authorization', 'cookie'])
-    .transform((names) => new Set(names.map((name) => name.toLowerCase()))),
+  omitHeaders: omitHeadersOption,
 } satisfies Record<keyof QueueHandoffOptions, z.ZodType>);
 
 /**

@@ -1,6 +1,7 @@
 import type { AnyEvent, HandlerContext, IncomingHeaders } from '../core/handler-types';
 import { isWebhookError, WebhookError } from '../errors/webhook-error';
 import { parseEvent } from '../events/parse-event';
+import { keptHeaders } from '../core/stored-headers';
 
 /**
  * The data of a job that `createQueueHandoff` adds: plain JSON, since BullMQ stores
@@ -41,10 +42,7 @@ export function toQueuedEvent(
   enqueueId: string,
   traceparent: string | undefined,
 ): QueuedEvent {
-  const headers: Record<string, string | readonly string[] | undefined> = {};
-  for (const [name, value] of Object.entries(ctx.headers)) {
-    if (!omitHeaders.has(name.toLowerCase())) headers[name] = value;
-  }
+  const headers = keptHeaders(ctx.headers, omitHeaders);
   const queued = { event, ctx: { id: ctx.id, receivedAt: ctx.receivedAt.toISOString(), headers }, enqueueId };
   return traceparent === undefined ? queued : { ...queued, traceparent };
 }

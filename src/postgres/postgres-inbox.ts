@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { Handoff } from '../core/handoff';
-import type { AnyEvent, EventHandler, HandlerContext, IncomingHeaders } from '../core/handler-types';
+import type { AnyEvent, EventHandler, HandlerContext } from '../core/handler-types';
 import { receiverOf } from '../core/receivers';
 import { retryOptionsSchema, type ResolvedRetry, type RetryOptions } from '../core/retry';
+import { keptHeaders, omitHeadersOption } from '../core/stored-headers';
 import { digestKey, MAX_STORED_KEY_LENGTH } from '../dedupe/stored-key';
 import { checkOptions, mustBe, optionsObject, positiveMs, wholeNumber } from '../options/check-options';
 import type { ConvercWebhooks } from '../webhooks';
@@ -97,16 +98,11 @@ export interface PostgresInbox<Db extends PostgresClientLike = PostgresClientLik
   prune(): Promise<number>;
 }
 
-const HEADER_NAMES = 'must be an array of header names';
-
 const optionsSchema = optionsObject({
   pool: z.custom<PostgresPoolLike>(isPostgresPool, { error: 'must be a pg Pool' }),
   table: tableName(DEFAULT_INBOX_TABLE),
   ttlMs: positiveMs().default(86_400_000),
-  omitHeaders: z
-    .array(z.string({ error: HEADER_NAMES }), { error: HEADER_NAMES })
-    .default(['authorization', 'proxy-authorization', 'cookie'])
-    .transform((names) => new Set(names.map((name) => name.toLowerCase()))),
+  omitHeaders: omitHeadersOption,
 } satisfies Record<keyof PostgresInboxOptions, z.ZodType>);
 
 const DEFAULT_RETRY: ResolvedRetry = Object.freeze({ attempts: 5, minDelayMs: 1000, maxDelayMs: 60_000 });
@@ -201,12 +197,4 @@ export function createPostgresInbox<Db extends PostgresClientLike = PostgresClie
 
     prune,
   };
-}
-
-function keptHeaders(headers: IncomingHeaders, omit: ReadonlySet<string>): Record<string, string | readonly string[] | undefined> {
-  const kept: Record<string, string | readonly string[] | undefined> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (!omit.has(name.toLowerCase())) kept[name] = value;
-  }
-  return kept;
 }
