@@ -209,6 +209,7 @@ describe('converc-webhooks send --lifecycle', () => {
     expect(new Set(events.map((event) => event.id)).size).toBe(5);
     expect(new Set(calls.map((call) => call.requestedAt)).size).toBe(1);
     expect(new Set(calls.slice(1).map((call) => call.acceptedAt)).size).toBe(1);
+    expect(new Set(calls.slice(1).map((call) => call.acceptedBy)).size).toBe(1);
     expect(new Set(calls.slice(2).map((call) => call.endedAt)).size).toBe(1);
     const created = events.map((event) => Date.parse(event.createdAt));
     expect(created).toEqual([...created].sort((a, b) => a - b));

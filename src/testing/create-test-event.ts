@@ -46,6 +46,11 @@ const TIMELINES: Readonly<Record<CallEventType, { requested: number; accepted: n
     'call.recording_ready': { requested: 322, accepted: 310, ended: 60 },
   };
 
+/** When an event of `type` fires, in seconds after its call was requested. */
+export function secondsSinceRequest(type: CallEventType): number {
+  return TIMELINES[type].requested;
+}
+
 /** How long the test recording's signed URLs work, in seconds. */
 const RECORDING_URL_LIFETIME_S = 3600;
 
