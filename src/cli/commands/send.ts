@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { EVENT_TYPES, type ConvercEventType } from '../../events/event-types';
 import { createTestEvent } from '../../testing/create-test-event';
-import { deliver } from '../../testing/deliver';
+import { deliver, type DeliverOptions } from '../../testing/deliver';
 import { CliError, usageError } from '../cli-error';
 import type { Command, CommandContext } from '../command';
 import { describeNetworkError, describeResult, errorCode, isSuccess, isUnreachable } from '../describe-delivery';
@@ -85,13 +85,8 @@ export const sendCommand: Command = {
       throw usageError(`${values.path === undefined ? '--gap' : '--path'} goes with --lifecycle`, 'send');
     }
     const origin = originOf(positionals, values.file);
-    const assignments = (values.set ?? []).map((text) => parseAssignment(text, 'send'));
     const repeat = values.repeat === undefined ? 1 : integerOption(values.repeat, '--repeat', 'send', 1);
-    const timeoutMs = values.timeout === undefined ? undefined : integerOption(values.timeout, '--timeout', 'send', 1);
-    const headers = headerOptions(values.header, 'send');
-    const dryRun = values['dry-run'] === true;
-    // Checked before anything is read or built, so a typo in the URL fails at once.
-    const url = dryRun ? undefined : urlOption(values.url, 'send');
+    const { assignments, url, options } = sendOptions(values);
 
     const read =
       origin.file === undefined
@@ -114,9 +109,25 @@ export const sendCommand: Command = {
       return EXIT_OK;
     }
     const json = values.json === true;
-    return sendRepeatedly(context, url, event, { repeat, headers, storedBody, token: values.token, timeoutMs, json });
+    return sendRepeatedly(context, url, event, { repeat, options: storedBody === undefined ? options : { ...options, body: storedBody }, json });
   },
 };
+
+/**
+ * The options every send takes, checked before anything is read or built (so a typo in the URL fails
+ * at once): the `--set` assignments, the URL (none with `--dry-run`) and what `deliver` is given.
+ */
+function sendOptions(values: SendValues): { assignments: ReturnType<typeof parseAssignment>[]; url: URL | undefined; options: DeliverOptions } {
+  const assignments = (values.set ?? []).map((text) => parseAssignment(text, 'send'));
+  const timeoutMs = values.timeout === undefined ? undefined : integerOption(values.timeout, '--timeout', 'send', 1);
+  const url = values['dry-run'] === true ? undefined : urlOption(values.url, 'send');
+  const options: DeliverOptions = {
+    headers: headerOptions(values.header, 'send'),
+    ...(values.token === undefined ? {} : { token: values.token }),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+  };
+  return { assignments, url, options };
+}
 
 /** What to send: an event built from a type, or the one in a file. */
 function originOf(
@@ -146,10 +157,7 @@ async function readOneEvent(
 
 interface SendPlan {
   readonly repeat: number;
-  readonly headers: Record<string, string>;
-  readonly storedBody: string | undefined;
-  readonly token: string | undefined;
-  readonly timeoutMs: number | undefined;
+  readonly options: DeliverOptions;
   readonly json: boolean;
 }
 
@@ -158,34 +166,48 @@ type Attempt =
   | { ok: false; error: { code: string | undefined; message: string }; durationMs: number };
 
 async function sendRepeatedly(context: CommandContext, url: URL, event: unknown, plan: SendPlan): Promise<ExitCode> {
-  const { out, err, color, errColor, clock } = context;
+  const { out, color } = context;
   const { id, type } = describeEvent(event);
   if (!plan.json) out(`${color.bold(type)} ${id} → ${url.href}`);
   const attempts: Attempt[] = [];
   for (let i = 1; i <= plan.repeat; i++) {
-    const started = clock.now();
     const prefix = plan.repeat > 1 ? `${i}/${plan.repeat} ` : '';
-    try {
-      const result = await deliver(url, event, {
-        headers: plan.headers,
-        ...(plan.storedBody === undefined ? {} : { body: plan.storedBody }),
-        ...(plan.token === undefined ? {} : { token: plan.token }),
-        ...(plan.timeoutMs === undefined ? {} : { timeoutMs: plan.timeoutMs }),
-      });
-      const durationMs = clock.now() - started;
-      attempts.push({ ok: isSuccess(result.status), status: result.status, body: result.body, durationMs });
-      if (!plan.json) out(`  ${prefix}${describeResult(result, color)} ${color.dim(`(${durationMs} ms)`)}`);
-    } catch (error) {
-      const message = describeNetworkError(error, url);
-      attempts.push({ ok: false, error: { code: errorCode(error), message }, durationMs: clock.now() - started });
-      err(`${errColor.red('error:')} ${prefix}${message}`);
-      // The same host will refuse the next attempt too.
-      if (isUnreachable(error)) break;
-    }
+    const { attempt, unreachable } = await deliverOnce(context, url, event, plan.options, plan.json, prefix, prefix);
+    attempts.push(attempt);
+    // The same host will refuse the next attempt too.
+    if (unreachable) break;
   }
   const ok = attempts.length === plan.repeat && attempts.every((attempt) => attempt.ok);
   if (plan.json) out(JSON.stringify({ ok, url: url.href, type, id, deliveries: attempts }));
   return ok ? EXIT_OK : EXIT_FAILED;
+}
+
+/**
+ * Delivers `event` once and prints its answer after `label` (or its error after `errorLabel`):
+ * resolves the attempt, and whether the host could not be reached at all.
+ */
+async function deliverOnce(
+  context: CommandContext,
+  url: URL,
+  event: unknown,
+  options: DeliverOptions,
+  json: boolean,
+  label: string,
+  errorLabel: string,
+): Promise<{ attempt: Attempt; unreachable: boolean }> {
+  const { out, err, color, errColor, clock } = context;
+  const started = clock.now();
+  try {
+    const result = await deliver(url, event, options);
+    const durationMs = clock.now() - started;
+    if (!json) out(`  ${label}${describeResult(result, color)} ${color.dim(`(${durationMs} ms)`)}`);
+    return { attempt: { ok: isSuccess(result.status), status: result.status, body: result.body, durationMs }, unreachable: false };
+  } catch (error) {
+    const message = describeNetworkError(error, url);
+    const attempt: Attempt = { ok: false, error: { code: errorCode(error), message }, durationMs: clock.now() - started };
+    err(`${errColor.red('error:')} ${errorLabel}${message}`);
+    return { attempt, unreachable: isUnreachable(error) };
+  }
 }
 
 function describeEvent(event: unknown): { id: string; type: string } {
@@ -211,11 +233,7 @@ async function sendLifecycle(context: CommandContext, positionals: readonly stri
     throw usageError(`--path must be one of ${LIFECYCLE_PATHS.join(', ')}, got ${JSON.stringify(values.path)}`, 'send');
   }
   const gapMs = values.gap === undefined ? 0 : integerOption(values.gap, '--gap', 'send', 0);
-  const timeoutMs = values.timeout === undefined ? undefined : integerOption(values.timeout, '--timeout', 'send', 1);
-  const headers = headerOptions(values.header, 'send');
-  const assignments = (values.set ?? []).map((text) => parseAssignment(text, 'send'));
-  const dryRun = values['dry-run'] === true;
-  const url = dryRun ? undefined : urlOption(values.url, 'send');
+  const { assignments, url, options } = sendOptions(values);
 
   const events = callLifecycle(path, context.clock.now());
   for (const event of events) for (const assignment of assignments) applyAssignment(event, assignment, 'send');
@@ -224,7 +242,7 @@ async function sendLifecycle(context: CommandContext, positionals: readonly stri
     for (const event of events) context.out(JSON.stringify(event));
     return EXIT_OK;
   }
-  const { out, err, color, errColor, clock } = context;
+  const { out, color, clock } = context;
   const json = values.json === true;
   const callId = events[0]?.data.call.id ?? null;
   if (!json) out(`${color.bold(`call ${callId ?? ''}`)} (${path}, ${events.length} events) → ${url.href}`);
@@ -232,23 +250,10 @@ async function sendLifecycle(context: CommandContext, positionals: readonly stri
   for (const [index, event] of events.entries()) {
     if (index > 0 && gapMs > 0) await clock.sleep(gapMs);
     if (context.io.signal?.aborted === true) break;
-    const started = clock.now();
-    const label = `${event.type.padEnd(21)} ${event.id}`;
-    try {
-      const result = await deliver(url, event, {
-        headers,
-        ...(values.token === undefined ? {} : { token: values.token }),
-        ...(timeoutMs === undefined ? {} : { timeoutMs }),
-      });
-      const durationMs = clock.now() - started;
-      deliveries.push({ type: event.type, id: event.id, ok: isSuccess(result.status), status: result.status, body: result.body, durationMs });
-      if (!json) out(`  ${label}  ${describeResult(result, color)} ${color.dim(`(${durationMs} ms)`)}`);
-    } catch (error) {
-      const message = describeNetworkError(error, url);
-      deliveries.push({ type: event.type, id: event.id, ok: false, error: { code: errorCode(error), message }, durationMs: clock.now() - started });
-      err(`${errColor.red('error:')} ${event.type} ${message}`);
-      if (isUnreachable(error)) break;
-    }
+    const label = `${event.type.padEnd(21)} ${event.id}  `;
+    const { attempt, unreachable } = await deliverOnce(context, url, event, options, json, label, `${event.type} `);
+    deliveries.push({ type: event.type, id: event.id, ...attempt });
+    if (unreachable) break;
   }
   const ok = deliveries.length === events.length && deliveries.every((delivery) => delivery.ok);
   if (json) out(JSON.stringify({ ok, url: url.href, path, callId, deliveries }));
