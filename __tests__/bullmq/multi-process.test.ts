@@ -2,38 +2,14 @@ import Redis from 'ioredis';
 import { convercWebhooks, createNodeHandler } from 'converc-webhooks';
 import { createQueueHandoff } from 'converc-webhooks/bullmq';
 import { closeServers, serve, type Client } from '../contract/adapters';
-import { eventWithId } from '../fixtures/events';
+import { endedDelivery } from '../fixtures/events';
+import { inLanes } from '../fixtures/in-lanes';
 import { describeWithRedis, REDIS_URL } from '../redis/redis-server';
-import {
-  closeQueues,
-  killWorkerProcesses,
-  openQueue,
-  startWorkerProcess,
-  uniqueQueueName,
-  waitUntil,
-  type WorkerProcess,
-} from './bullmq-helpers';
+import { closeQueues, openQueue, uniqueQueueName } from './bullmq-helpers';
+import { killWorkerProcesses, startWorkerProcess, type WorkerProcess } from '../fixtures/worker-processes';
+import { waitUntil } from '../fixtures/wait-until';
 
 const url = REDIS_URL ?? '';
-
-const delivery = (id: string) => ({
-  headers: { 'content-type': 'application/json', 'x-ic-id': id },
-  body: JSON.stringify(eventWithId('call.ended', id)),
-});
-
-/** Runs `tasks` with at most `limit` at a time, resolving their results in order. */
-async function pool<T>(tasks: readonly (() => Promise<T>)[], limit: number): Promise<T[]> {
-  const results: T[] = new Array<T>(tasks.length);
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < tasks.length) {
-      const index = next++;
-      results[index] = await tasks[index]!();
-    }
-  };
-  await Promise.all(Array.from({ length: limit }, lane));
-  return results;
-}
 
 describeWithRedis('two web instances and two worker processes on one BullMQ queue', () => {
   let redis: Redis;
@@ -75,7 +51,7 @@ describeWithRedis('two web instances and two worker processes on one BullMQ queu
       const sends: (() => Promise<{ status: number; outcome: string }>)[] = [];
       ids.forEach((id, i) => {
         const send = (instance: number) => async () => {
-          const response = await web[instance]!(delivery(id));
+          const response = await web[instance]!(endedDelivery(id));
           return { status: response.status, outcome: String(response.body?.status ?? response.body?.error?.code) };
         };
         sends.push(send(i % 2));
@@ -83,7 +59,7 @@ describeWithRedis('two web instances and two worker processes on one BullMQ queu
         // can see that it is a duplicate, since each instance dedupes in its own memory.
         if (i % 10 === 0) sends.push(send((i + 1) % 2));
       });
-      const answers = await pool(sends, 50);
+      const answers = await inLanes(sends, 50);
       expect(answers.filter((a) => a.status === 202 && a.outcome === 'accepted')).toHaveLength(500);
       expect(answers.filter((a) => a.status === 200 && a.outcome === 'duplicate')).toHaveLength(50);
 
@@ -121,7 +97,7 @@ describeWithRedis('two web instances and two worker processes on one BullMQ queu
         Promise.all([startWorkerProcess('w1', env), startWorkerProcess('w2', env)]),
       ]);
       const id = 'slow-kill';
-      expect((await web(delivery(id))).status).toBe(202);
+      expect((await web(endedDelivery(id))).status).toBe(202);
 
       const started = (worker: WorkerProcess) =>
         worker.waitForLine((line) => line === `started ${id}`, 15_000).then(() => worker);

@@ -3,14 +3,10 @@ import { Queue } from 'bullmq';
 import { convercWebhooks, createNodeHandler, type StoreErrorPolicy, type WebhookError } from 'converc-webhooks';
 import { createQueueHandoff, type QueuedEvent } from 'converc-webhooks/bullmq';
 import { closeServers, serve } from '../contract/adapters';
-import { eventWithId } from '../fixtures/events';
+import { endedDelivery } from '../fixtures/events';
 import { describeWithRedis, freePort, startRedisServer, stopRedisServer } from '../redis/redis-server';
-import { closeQueues, openQueue, trackQueue, uniqueQueueName, waitUntil } from './bullmq-helpers';
-
-const delivery = (id: string) => ({
-  headers: { 'content-type': 'application/json', 'x-ic-id': id },
-  body: JSON.stringify(eventWithId('call.ended', id)),
-});
+import { closeQueues, openQueue, trackQueue, uniqueQueueName } from './bullmq-helpers';
+import { waitUntil } from '../fixtures/wait-until';
 
 describeWithRedis('the BullMQ handoff when Redis stops at enqueue time', () => {
   let port: number;
@@ -53,7 +49,7 @@ describeWithRedis('the BullMQ handoff when Redis stops at enqueue time', () => {
       await bufferingQueue.waitUntilReady();
       const buffering = await instance(bufferingQueue, 'process');
 
-      const before = await processing.client(delivery('evt-before'));
+      const before = await processing.client(endedDelivery('evt-before'));
       expect(before.status).toBe(202);
       expect(before.body.status).toBe('accepted');
       expect(processing.handled).toEqual([]);
@@ -61,9 +57,9 @@ describeWithRedis('the BullMQ handoff when Redis stops at enqueue time', () => {
       if (server) await stopRedisServer(server);
       const stoppedAt = Date.now();
       const [processed, refused, processedToo] = await Promise.all([
-        processing.client(delivery('evt-during')),
-        rejecting.client(delivery('evt-during-rejected')),
-        buffering.client(delivery('evt-during-buffered')),
+        processing.client(endedDelivery('evt-during')),
+        rejecting.client(endedDelivery('evt-during-rejected')),
+        buffering.client(endedDelivery('evt-during-buffered')),
       ]);
       // Well inside the provider's 8 s: the wait on the queue is bounded by storeTimeoutMs.
       expect(Date.now() - stoppedAt).toBeLessThan(2000);
@@ -97,7 +93,7 @@ describeWithRedis('the BullMQ handoff when Redis stops at enqueue time', () => {
     let answer = { status: 0, outcome: '' };
     await waitUntil(
       async () => {
-        const response = await client(delivery(id));
+        const response = await client(endedDelivery(id));
         answer = { status: response.status, outcome: String(response.body?.status ?? response.body?.error?.code) };
         return answer.status === 202;
       },

@@ -11,7 +11,8 @@ import {
 } from 'converc-webhooks/bullmq';
 import { eventWithId } from '../fixtures/events';
 import { describeWithRedis, REDIS_URL } from '../redis/redis-server';
-import { closeQueues, openQueue, uniqueQueueName, waitUntil } from './bullmq-helpers';
+import { closeQueues, openQueue, uniqueQueueName } from './bullmq-helpers';
+import { waitUntil } from '../fixtures/wait-until';
 
 const url = REDIS_URL ?? '';
 const ctxOf = (id: string): HandlerContext => ({

@@ -1,7 +1,8 @@
 import type { Worker } from 'bullmq';
 import { convercWebhooks } from 'converc-webhooks';
 import { createQueueHandoff, createWorker } from 'converc-webhooks/bullmq';
-import { closeQueues, openQueue, uniqueQueueName, waitUntil } from '../bullmq/bullmq-helpers';
+import { closeQueues, openQueue, uniqueQueueName } from '../bullmq/bullmq-helpers';
+import { waitUntil } from '../fixtures/wait-until';
 import { eventWithId } from '../fixtures/events';
 import { describeWithRedis, REDIS_URL } from '../redis/redis-server';
 import { runCli } from './helpers';

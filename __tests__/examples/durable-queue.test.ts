@@ -2,7 +2,8 @@ import type { Worker } from 'bullmq';
 import request from 'supertest';
 import { retryFailedJobs, type QueuedEvent } from 'converc-webhooks/bullmq';
 import { createApp, producerQueue, startWorker } from '../../examples/durable-queue';
-import { closeQueues, trackQueue, uniqueQueueName, waitUntil } from '../bullmq/bullmq-helpers';
+import { closeQueues, trackQueue, uniqueQueueName } from '../bullmq/bullmq-helpers';
+import { waitUntil } from '../fixtures/wait-until';
 import { eventWithId } from '../fixtures/events';
 import { describeWithRedis, REDIS_URL } from '../redis/redis-server';
 

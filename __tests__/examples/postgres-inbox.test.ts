@@ -3,7 +3,8 @@ import request from 'supertest';
 import type { InboxWorker } from 'converc-webhooks/postgres';
 import { createApp, openInbox, startWorker } from '../../examples/postgres-inbox';
 import { eventWithId } from '../fixtures/events';
-import { closePools, describeWithPostgres, dropTables, openPool, uniqueTable, waitUntil } from '../postgres/postgres-server';
+import { closePools, describeWithPostgres, dropTables, openPool, uniqueTable } from '../postgres/postgres-server';
+import { waitUntil } from '../fixtures/wait-until';
 
 describeWithPostgres('examples/postgres-inbox.ts', () => {
   let pool: Pool;

@@ -5,7 +5,8 @@ import { createQueueHandoff, createWorker } from 'converc-webhooks/bullmq';
 import { ATTRIBUTES, DELIVERY_SPAN, enableTracing, HANDLER_SPAN } from 'converc-webhooks/otel';
 import { deliver } from 'converc-webhooks/testing';
 import { eventWithId, fixtures } from '../fixtures/events';
-import { closeQueues, openQueue, uniqueQueueName, waitUntil } from '../bullmq/bullmq-helpers';
+import { closeQueues, openQueue, uniqueQueueName } from '../bullmq/bullmq-helpers';
+import { waitUntil } from '../fixtures/wait-until';
 import { describeWithRedis, REDIS_URL } from '../redis/redis-server';
 
 const exporter = new InMemorySpanExporter();

@@ -3,23 +3,9 @@ import type { Pool, PoolClient } from 'pg';
 import { convercWebhooks, createNodeHandler, type AnyEvent, type WebhookError } from 'converc-webhooks';
 import { createPostgresInbox, type InboxHandlerContext, type InboxWorker, type PostgresInbox } from 'converc-webhooks/postgres';
 import { closeServers, serve } from '../contract/adapters';
-import { eventWithId } from '../fixtures/events';
-import {
-  closePools,
-  createEffectsTable,
-  describeWithPostgres,
-  dropTables,
-  effectCounts,
-  openPool,
-  sleep,
-  uniqueTable,
-  waitUntil,
-} from './postgres-server';
-
-const delivery = (id: string, headers: Record<string, string> = {}) => ({
-  headers: { 'content-type': 'application/json', 'x-ic-id': id, ...headers },
-  body: JSON.stringify(eventWithId('call.ended', id)),
-});
+import { endedDelivery, eventWithId } from '../fixtures/events';
+import { closePools, createEffectsTable, describeWithPostgres, dropTables, effectCounts, openPool, sleep, uniqueTable } from './postgres-server';
+import { waitUntil } from '../fixtures/wait-until';
 
 interface Row {
   status: string;
@@ -61,10 +47,10 @@ describeWithPostgres('createPostgresInbox', () => {
 
   it('answers 202 once the row is stored, and a duplicate for an id already there, from any receiver', async () => {
     const [a, b] = await Promise.all([serve(createNodeHandler(convercWebhooks({ handoff: inbox }))), serve(createNodeHandler(convercWebhooks({ handoff: inbox })))]);
-    const first = await a(delivery('evt-1', { authorization: 'Bearer secret' }));
+    const first = await a(endedDelivery('evt-1', { authorization: 'Bearer secret' }));
     expect(first.status).toBe(202);
     expect(first.body?.status).toBe('accepted');
-    const again = await b(delivery('evt-1'));
+    const again = await b(endedDelivery('evt-1'));
     expect(again.status).toBe(200);
     expect(again.body?.status).toBe('duplicate');
     const { rows } = await pool.query<{ type: string; event: { id: string }; headers: Record<string, unknown>; status: string }>(
@@ -252,7 +238,7 @@ describeWithPostgres('createPostgresInbox', () => {
         errors.push(error);
       });
     const client = await serve(createNodeHandler(webhooks));
-    expect((await client(delivery('evt-7'))).status).toBe(500);
+    expect((await client(endedDelivery('evt-7'))).status).toBe(500);
     expect(errors[0]?.code).toBe('handler_failed');
     expect((errors[0]?.cause as Error).message).toContain('only in a Postgres inbox worker');
   });

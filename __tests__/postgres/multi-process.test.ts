@@ -2,42 +2,14 @@ import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { convercWebhooks, createNodeHandler } from 'converc-webhooks';
 import { createPostgresInbox } from 'converc-webhooks/postgres';
-import { killWorkerProcesses, startWorkerProcess } from '../bullmq/bullmq-helpers';
+import { killWorkerProcesses, startWorkerProcess } from '../fixtures/worker-processes';
 import { closeServers, serve, type Client } from '../contract/adapters';
-import { eventWithId } from '../fixtures/events';
-import {
-  closePools,
-  createEffectsTable,
-  describeWithPostgres,
-  dropTables,
-  effectCounts,
-  openPool,
-  POSTGRES_URL,
-  sleep,
-  uniqueTable,
-  waitUntil,
-} from './postgres-server';
+import { endedDelivery } from '../fixtures/events';
+import { inLanes } from '../fixtures/in-lanes';
+import { closePools, createEffectsTable, describeWithPostgres, dropTables, effectCounts, openPool, POSTGRES_URL, sleep, uniqueTable } from './postgres-server';
+import { waitUntil } from '../fixtures/wait-until';
 
 const WORKER_SCRIPT = join(__dirname, 'worker-process.ts');
-
-const delivery = (id: string) => ({
-  headers: { 'content-type': 'application/json', 'x-ic-id': id },
-  body: JSON.stringify(eventWithId('call.ended', id)),
-});
-
-/** Runs `tasks` with at most `limit` at a time, resolving their results in order. */
-async function inLanes<T>(tasks: readonly (() => Promise<T>)[], limit: number): Promise<T[]> {
-  const results: T[] = new Array<T>(tasks.length);
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < tasks.length) {
-      const index = next++;
-      results[index] = await tasks[index]!();
-    }
-  };
-  await Promise.all(Array.from({ length: limit }, lane));
-  return results;
-}
 
 describeWithPostgres('two web instances and two worker processes on one Postgres inbox', () => {
   let pool: Pool;
@@ -84,7 +56,7 @@ describeWithPostgres('two web instances and two worker processes on one Postgres
       const sends: (() => Promise<{ status: number; outcome: string }>)[] = [];
       ids.forEach((id, i) => {
         const send = (instance: number) => async () => {
-          const response = await web[instance]!(delivery(id));
+          const response = await web[instance]!(endedDelivery(id));
           return { status: response.status, outcome: String(response.body?.status ?? response.body?.error?.code) };
         };
         sends.push(send(i % 2));
@@ -121,7 +93,7 @@ describeWithPostgres('two web instances and two worker processes on one Postgres
         webInstance(table),
         startWorkerProcess('w1', { ...env, SLOW_MS: '60000' }, WORKER_SCRIPT),
       ]);
-      expect((await web(delivery('slow-1'))).status).toBe(202);
+      expect((await web(endedDelivery('slow-1'))).status).toBe(202);
       // The handler has written its effect, in the row's transaction, and now waits: kill it there.
       await first.waitForLine((line) => line === 'started slow-1', 10_000);
       first.child.kill('SIGKILL');

@@ -2,23 +2,9 @@ import type { Pool, PoolClient } from 'pg';
 import { convercWebhooks, createNodeHandler, type StoreErrorPolicy, type WebhookError } from 'converc-webhooks';
 import { createPostgresInbox, type InboxWorker, type PostgresInbox } from 'converc-webhooks/postgres';
 import { closeServers, serve } from '../contract/adapters';
-import { eventWithId } from '../fixtures/events';
-import {
-  closePools,
-  createEffectsTable,
-  CuttableProxy,
-  describeWithPostgres,
-  dropTables,
-  effectCounts,
-  openPool,
-  uniqueTable,
-  waitUntil,
-} from './postgres-server';
-
-const delivery = (id: string) => ({
-  headers: { 'content-type': 'application/json', 'x-ic-id': id },
-  body: JSON.stringify(eventWithId('call.ended', id)),
-});
+import { endedDelivery } from '../fixtures/events';
+import { closePools, createEffectsTable, CuttableProxy, describeWithPostgres, dropTables, effectCounts, openPool, uniqueTable } from './postgres-server';
+import { waitUntil } from '../fixtures/wait-until';
 
 // Postgres "stops" by a TCP proxy in front of it that destroys every connection and refuses new ones
 // (see CuttableProxy): to every client, and to the server, that is a stopped server, and the test's
@@ -88,17 +74,17 @@ describeWithPostgres('the Postgres inbox when Postgres stops during a delivery',
       worker = inbox.work(workerApp, { pollMs: 50, concurrency: 2 });
       const effectsNow = () => effectCounts(direct, effects);
 
-      expect((await processing.client(delivery('evt-before'))).status).toBe(202);
+      expect((await processing.client(endedDelivery('evt-before'))).status).toBe(202);
       await waitUntil(async () => (await effectsNow()).get('evt-before') === 1, 10_000, 'evt-before to be worked');
-      expect((await processing.client(delivery('evt-midway'))).status).toBe(202);
+      expect((await processing.client(endedDelivery('evt-midway'))).status).toBe(202);
       await waitUntil(() => midwayStarted, 10_000, 'the handler of evt-midway to start');
 
       await proxy.cut();
       letGo();
       const stoppedAt = Date.now();
       const [processed, refused] = await Promise.all([
-        processing.client(delivery('evt-during')),
-        rejecting.client(delivery('evt-during-rejected')),
+        processing.client(endedDelivery('evt-during')),
+        rejecting.client(endedDelivery('evt-during-rejected')),
       ]);
       // Well inside the provider's 8 s: the wait on Postgres is bounded by storeTimeoutMs.
       expect(Date.now() - stoppedAt).toBeLessThan(2000);
@@ -110,7 +96,7 @@ describeWithPostgres('the Postgres inbox when Postgres stops during a delivery',
       expect([refused.status, refused.body.error.code]).toEqual([503, 'store_unavailable']);
       expect(rejecting.handled).toEqual([]);
       expect(rejecting.errors.map((error) => [error.code, error.deliveryId])).toEqual([['store_unavailable', 'evt-during-rejected']]);
-      expect(rejecting.errors[0]?.rawBody).toBe(delivery('evt-during-rejected').body);
+      expect(rejecting.errors[0]?.rawBody).toBe(endedDelivery('evt-during-rejected').body);
       // The commit of evt-midway's transaction never reached Postgres: its effect rolled back.
       await waitUntil(() => workerErrors.length > 0, 5000, 'the worker to report the outage');
       expect(await effectsNow()).toEqual(new Map([['evt-before', 1]]));
@@ -118,8 +104,8 @@ describeWithPostgres('the Postgres inbox when Postgres stops during a delivery',
       await proxy.restore();
       // The worker reconnects on its own and works evt-midway again; the event kept by onError is
       // delivered again (as an app would replay it) and accepted.
-      expect((await rejecting.client(delivery('evt-during-rejected'))).status).toBe(202);
-      expect((await processing.client(delivery('evt-after'))).status).toBe(202);
+      expect((await rejecting.client(endedDelivery('evt-during-rejected'))).status).toBe(202);
+      expect((await processing.client(endedDelivery('evt-after'))).status).toBe(202);
       const statuses = async () =>
         (await direct.query<{ id: string; status: string }>(`SELECT id, status FROM "${table}" ORDER BY id`)).rows;
       await waitUntil(async () => (await statuses()).every((row) => row.status === 'processed'), 15_000, 'every row to be processed');
