@@ -14,9 +14,10 @@
  *
  * Errors are reported at the page's own line. Run `npm run build` first (CI does).
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import ts from 'typescript';
+import { docPages } from './doc-pages';
 
 const ROOT = join(__dirname, '..');
 /** Inside the package, so that `converc-webhooks` resolves to the package itself, as published. */
@@ -29,21 +30,6 @@ interface Snippet {
   readonly file: string;
   /** Lines put before the code (the page's preamble), to subtract when reporting. */
   readonly offset: number;
-}
-
-/** README.md and every page under docs/, but not the generated API reference. */
-function pages(): string[] {
-  const found = ['README.md'];
-  const walk = (dir: string): void => {
-    if (!existsSync(dir)) return;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory() && path !== join(ROOT, 'docs', 'api')) walk(path);
-      else if (entry.isFile() && entry.name.endsWith('.md')) found.push(relative(ROOT, path));
-    }
-  };
-  walk(join(ROOT, 'docs'));
-  return found;
 }
 
 /** Writes each block of `page` as a module, after the preamble in effect there; returns where each came from. */
@@ -78,7 +64,7 @@ function main(): void {
   mkdirSync(OUT);
   try {
     const index = { next: 1 };
-    const snippets = pages().flatMap((page) => extract(page, index));
+    const snippets = docPages(ROOT).flatMap((page) => extract(page, index));
     const program = ts.createProgram(
       snippets.map((snippet) => snippet.file),
       {

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
+import { docPages } from '../../scripts/doc-pages';
 
 /**
  * The README and the docs pages link to each other, to examples and to headings. A page moved or a
@@ -11,15 +12,9 @@ import { dirname, join, normalize, relative } from 'node:path';
 const root = join(__dirname, '../..');
 const read = (path: string): string => readFileSync(join(root, path), 'utf8');
 
-/** The Markdown we write (docs/api is TypeDoc's output, not ours). */
+/** The Markdown we write, CONTRIBUTING.md included: the README links to it. */
 function pages(): string[] {
-  const inDocs = (dir: string): string[] =>
-    readdirSync(join(root, dir), { withFileTypes: true }).flatMap((entry) => {
-      const path = `${dir}/${entry.name}`;
-      if (entry.isDirectory()) return path === 'docs/api' ? [] : inDocs(path);
-      return entry.name.endsWith('.md') ? [path] : [];
-    });
-  return ['README.md', 'CONTRIBUTING.md', ...inDocs('docs')];
+  return [...docPages(root), 'CONTRIBUTING.md'];
 }
 
 /** Markdown without its fenced code blocks (indented too) and comments: code, not headings or links. */
