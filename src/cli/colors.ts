@@ -33,7 +33,7 @@ const style = (format: Format) => (text: string) => styleWith?.(format, text, { 
  * in a pipe); otherwise only a terminal gets them, and never with `NO_COLOR` set to anything but the
  * empty string (https://no-color.org), `NODE_DISABLE_COLORS`, or `TERM=dumb`.
  */
-export function colorsEnabled(isTTY: boolean, env: CliIo['env']): boolean {
+function colorsEnabled(isTTY: boolean, env: CliIo['env']): boolean {
   const force = env.FORCE_COLOR;
   if (force !== undefined) return force !== '0' && force !== 'false';
   const noColor = (env.NO_COLOR ?? '') !== '' || env.NODE_DISABLE_COLORS !== undefined;
