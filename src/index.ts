@@ -25,6 +25,7 @@ export type { DeliveryOutcome, OutcomeKind, StageTimings } from './core/outcome'
 export {
   consoleLogger,
   DELIVERY_MESSAGE,
+  LOG_LEVELS,
   RETRY_MESSAGE,
   type ConsoleLoggerOptions,
   type DeliveryLogFields,
